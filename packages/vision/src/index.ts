@@ -1,4 +1,5 @@
 export * from './frame.js';
+export * from './frame-resize.js';
 export * from './util/shared-data.js';
 export * from './source/index.js';
 export * from './detect/index.js';
