@@ -1,1 +1,2 @@
 export * from './camera-pipeline.js';
+export * from './motion-detection-gate.js';
