@@ -22,6 +22,11 @@ export const ModelInputSchema = z.object({
   resize: z.enum(['letterbox', 'stretch']),
   /** Where a letterboxed image sits inside the input: top-left (YOLOX) or centred (Ultralytics). */
   letterboxAlign: z.enum(['top-left', 'center']).default('top-left'),
+  /**
+   * The resampling filter that matches how the model was trained (ffmpeg's names); the frame source's default
+   * (area) when absent. Box accuracy of small models depends on it.
+   */
+  interpolation: z.enum(['area', 'bilinear', 'fast_bilinear', 'bicubic', 'lanczos', 'neighbor']).optional(),
   /** Padding value, 0-255 before scaling. */
   padValue: z.number().int().min(0).max(255).default(114),
 });
@@ -40,6 +45,11 @@ export const ModelManifestSchema = z
       .string()
       .regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256')
       .optional(),
+    /**
+     * Other files known to hold the same network with the same pre- and post-processing (re-exports, mirrors).
+     * Used only to recognise a bare .onnx file; downloads are always checked against `sha256`.
+     */
+    equivalentSha256: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256')).default([]),
     input: ModelInputSchema,
     /** Output tensor name; the first output when absent. */
     output: z.string().optional(),

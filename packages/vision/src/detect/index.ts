@@ -1,1 +1,17 @@
-export {};
+export * from './errors.js';
+export * from './model-package.js';
+export * from './input-spec.js';
+export * from './preprocess.js';
+export * from './candidates.js';
+export * from './decode.js';
+export * from './nms.js';
+export * from './thresholds.js';
+export * from './postprocess.js';
+export * from './session.js';
+export * from './fair-queue.js';
+export * from './timing-stats.js';
+export { InferencePool, type InferencePoolOptions, type InferResult, type PoolStats, type WorkerStats, type QueueOverflow } from './inference-pool.js';
+export * from './detector.js';
+export * from './image-frame.js';
+export * from './coco-metrics.js';
+export * from './testing/index.js';

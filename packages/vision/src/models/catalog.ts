@@ -24,5 +24,5 @@ export function findCatalogModel(name: string, dir?: string): ModelManifest | un
 }
 
 export function findCatalogModelBySha256(sha256: string, dir?: string): ModelManifest | undefined {
-  return catalogModels(dir).find((m) => m.sha256 === sha256);
+  return catalogModels(dir).find((m) => m.sha256 === sha256 || m.equivalentSha256.includes(sha256));
 }

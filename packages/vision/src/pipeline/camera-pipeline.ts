@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { AnalyticsState, Detection, FrameResult, SightlineEvent, Track } from '@sightline/protocol';
 import type { Frame } from '../frame.js';
 import { resizeFrame, type ResizeSpec } from '../frame-resize.js';
+import { DetectorError } from '../detect/errors.js';
 
 /** What the pipeline needs from a detector: the pool in ../detect satisfies it. */
 export interface FrameDetector {
@@ -45,12 +46,18 @@ export interface CameraPipelineOptions {
    * is decoded; results are still consumed in frame order.
    */
   maxInFlight?: number;
+  /** Awaited for every frame in order, before the next result: a slow consumer (an encoder) slows the pipeline. */
+  onFrame?: (output: PipelineFrameOutput) => void | Promise<void>;
+  /** Called by `stop()`, to end the frame iterator (stop the frame source). */
+  onStop?: () => void | Promise<void>;
 }
 
 export interface PipelineStats {
   framesIn: number;
   framesDetected: number;
   framesSkippedByGate: number;
+  /** Frames the detector pool dropped because this camera's queue was full (live sources only). */
+  framesDroppedByDetector: number;
   events: number;
   startedAt: number;
   /** Mean wall-clock ms from a frame entering the pipeline to its result being emitted. */
@@ -76,8 +83,9 @@ interface InFlight {
  * pipelined (several frames in flight) while tracking and analytics run strictly in frame order.
  */
 export class CameraPipeline extends EventEmitter<{ frame: [PipelineFrameOutput]; events: [SightlineEvent[]]; error: [Error] }> {
-  readonly stats: PipelineStats = { framesIn: 0, framesDetected: 0, framesSkippedByGate: 0, events: 0, startedAt: 0, meanLatencyMs: 0 };
+  readonly stats: PipelineStats = { framesIn: 0, framesDetected: 0, framesSkippedByGate: 0, framesDroppedByDetector: 0, events: 0, startedAt: 0, meanLatencyMs: 0 };
   private latencySum = 0;
+  private completed = 0;
   private lastPts = 0;
   private stopped = false;
 
@@ -99,7 +107,14 @@ export class CameraPipeline extends EventEmitter<{ frame: [PipelineFrameOutput];
         const run = gate ? gate.shouldDetect(detFrame) : true;
         let detections: Promise<Detection[] | null>;
         if (run) {
-          detections = detector.detect(detFrame, cameraId);
+          detections = detector.detect(detFrame, cameraId).catch((err: unknown) => {
+            // A live camera that outruns the pool loses that frame's detections, not the camera.
+            if (err instanceof DetectorError && err.code === 'frame-dropped') {
+              this.stats.framesDroppedByDetector++;
+              return null;
+            }
+            throw err;
+          });
         } else {
           this.stats.framesSkippedByGate++;
           detections = Promise.resolve(null);
@@ -120,8 +135,9 @@ export class CameraPipeline extends EventEmitter<{ frame: [PipelineFrameOutput];
     return this.stats;
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.stopped = true;
+    await this.options.onStop?.();
   }
 
   analyticsState(): AnalyticsState {
@@ -145,7 +161,8 @@ export class CameraPipeline extends EventEmitter<{ frame: [PipelineFrameOutput];
     });
     const latency = performance.now() - item.enteredAt;
     this.latencySum += latency;
-    this.stats.meanLatencyMs = this.latencySum / Math.max(1, this.stats.framesDetected + this.stats.framesSkippedByGate);
+    this.completed++;
+    this.stats.meanLatencyMs = this.latencySum / this.completed;
     const result: FrameResult = {
       cameraId,
       frameIndex: frame.index,
@@ -155,7 +172,9 @@ export class CameraPipeline extends EventEmitter<{ frame: [PipelineFrameOutput];
       detections: detections ?? [],
       tracks,
     };
-    this.emit('frame', { result, events, frame, detected: detections !== null });
+    const output: PipelineFrameOutput = { result, events, frame, detected: detections !== null };
+    this.emit('frame', output);
+    await this.options.onFrame?.(output);
     if (events.length > 0) {
       this.stats.events += events.length;
       this.emit('events', events);

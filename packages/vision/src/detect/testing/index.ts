@@ -1,0 +1,3 @@
+export * from './tiny-detector.js';
+export * from './onnx-model.js';
+export * from './protobuf-writer.js';
