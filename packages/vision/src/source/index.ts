@@ -1,1 +1,15 @@
-export {};
+export { FrameSource } from './frame-source.js';
+export type { FrameSourceStats, FrameSourceEvents, ReconnectInfo, SourceState } from './frame-source.js';
+export type { FrameSourceOptions, OverflowPolicy, Scaler } from './frame-source-options.js';
+export type { ReconnectOptions } from './backoff.js';
+export { backoffDelayMs } from './backoff.js';
+export { SourceError, isPermanentSourceError } from './source-error.js';
+export type { SourceErrorCode } from './source-error.js';
+export { probeSource } from './probe-source.js';
+export type { ProbeOptions, ProbeResult } from './probe-source.js';
+export { resolveSourceInput } from './source-input.js';
+export type { SourceInput, SourceInputOptions, SourceKind } from './source-input.js';
+export { redactCredentials } from './redact.js';
+export { resolveFfmpegPath, resolveFfprobePath } from './ffmpeg-binary.js';
+export type { FfmpegLogLine, FfmpegLogLevel } from './ffmpeg-log.js';
+export { scaledFrameGeometry } from './scaled-geometry.js';
