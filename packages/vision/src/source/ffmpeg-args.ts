@@ -32,7 +32,7 @@ export function buildVideoFilter(options: ResolvedFrameSourceOptions, capabiliti
 /**
  * The full ffmpeg command line. `-nostdin` because ffmpeg does not quit when stdin closes (it only
  * reacts to keys), so a stdin pipe would not help to detect our death and would let ffmpeg steal
- * terminal input; see child-registry.ts for how children are kept from outliving us. The log runs at
+ * terminal input; see util/child-registry.ts for how children are kept from outliving us. The log runs at
  * info level with level tags: showinfo logs at info, and the tags tell errors from chatter.
  * `-vsync passthrough` hands every filtered frame over exactly once (the rawvideo muxer would
  * otherwise duplicate or drop frames to make a constant rate), which keeps frames and showinfo lines

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
-import { registerChild } from './child-registry.js';
+import { registerChild } from '../util/child-registry.js';
 import { SourceError } from './source-error.js';
 
 /** The ffmpeg executable: the option, else $SIGHTLINE_FFMPEG, else `ffmpeg` from PATH. */
 export function resolveFfmpegPath(option?: string): string {
-  return option ?? process.env.SIGHTLINE_FFMPEG ?? 'ffmpeg';
+  return option ?? (process.env.SIGHTLINE_FFMPEG || 'ffmpeg');
 }
 
 /** The ffprobe executable: the option, else $SIGHTLINE_FFPROBE, else the one beside a given ffmpeg path, else PATH. */

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { registerChild } from './child-registry.js';
+import { registerChild } from '../util/child-registry.js';
 import { ffmpegNotFound } from './ffmpeg-binary.js';
 import {
   classifyFfmpegFailure,

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { registerChild } from './child-registry.js';
+import { registerChild } from '../util/child-registry.js';
 import { ffmpegNotFound, resolveFfprobePath } from './ffmpeg-binary.js';
 import { classifyFfmpegFailure } from './ffmpeg-log.js';
 import { redactCredentials } from './redact.js';

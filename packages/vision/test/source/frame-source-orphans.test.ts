@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { liveChildCount } from '../../src/source/child-registry.js';
+import { liveChildCount } from '../../src/util/child-registry.js';
 import { FrameSource } from '../../src/source/index.js';
 import { ffmpegChildren, isAlive, makeTempDir, sleep } from './helpers.js';
 

@@ -1,0 +1,153 @@
+/**
+ * npm run bench:vision — decode, raw inference, end-to-end pipeline and multi-stream throughput measured in one
+ * run on the same model and workers, plus cameras per core with and without motion gating, and (when
+ * python3-opencv is installed) a plain OpenCV-DNN loop on the same model and video.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { inputTensorLength } from '../src/detect/preprocess.js';
+import { createDetector, type Detector } from '../src/detect/detector.js';
+import { modelPackageFromFile } from '../src/detect/model-package.js';
+import { resolveModel } from '../src/models/resolve-model.js';
+import { createSourcePipeline } from '../src/pipeline/source-pipeline.js';
+import { FrameSource } from '../src/source/frame-source.js';
+import { REPO_ROOT, requireSharedData } from '../src/util/shared-data.js';
+import { benchVideo720p } from './bench-videos.js';
+
+const { values } = parseArgs({
+  options: {
+    workers: { type: 'string', default: '2' },
+    streams: { type: 'string', default: '4' },
+    'skip-opencv': { type: 'boolean', default: false },
+  },
+});
+const workers = Number(values.workers);
+const streams = Number(values.streams);
+const cores = availableParallelism();
+
+const busyVideo = benchVideo720p('pedestrians_crowd.mp4');
+const quietVideo = benchVideo720p('cars_topdown_parking.mp4');
+const modelFile = requireSharedData('models/yolox_nano.onnx');
+const resolved = await resolveModel(modelFile);
+const detector = await createDetector({ model: modelPackageFromFile(resolved.onnxPath, resolved.manifest), workers, threadsPerWorker: 1, onWarning: () => undefined });
+const spec = detector.inputSpec;
+
+function log(line: string) {
+  process.stdout.write(`${line}\n`);
+}
+
+async function measureDecode(video: string): Promise<number> {
+  const source = new FrameSource(video, { width: spec.width, height: spec.height, resize: spec.resize, letterboxAlign: spec.align, padValue: spec.padValue, pixelFormat: spec.pixelFormat, scaler: spec.scaler, overflow: 'pause' });
+  const start = performance.now();
+  let n = 0;
+  for await (const _frame of source) n++;
+  return n / ((performance.now() - start) / 1000);
+}
+
+async function measureRaw(d: Detector, count: number): Promise<number> {
+  const tensor = new Float32Array(inputTensorLength(d.manifest.input)).fill(0.5);
+  const inFlight = workers * 2;
+  for (let i = 0; i < workers * 2; i++) await d.infer(tensor); // warm-up
+  const start = performance.now();
+  let issued = 0;
+  const lanes = Array.from({ length: inFlight }, async () => {
+    while (issued < count) {
+      issued++;
+      await d.infer(tensor, 'raw');
+    }
+  });
+  await Promise.all(lanes);
+  return count / ((performance.now() - start) / 1000);
+}
+
+interface RunResult {
+  frames: number;
+  detected: number;
+  seconds: number;
+  fps: number;
+  mediaSeconds: number;
+  events: number;
+  enters: number;
+}
+
+async function runPipelines(video: string, n: number, opts: { fps?: number; motion: boolean }): Promise<RunResult> {
+  const built = await Promise.all(
+    Array.from({ length: n }, (_, i) => createSourcePipeline({ cameraId: `cam-${i}`, source: video, detector, fps: opts.fps, motion: opts.motion, live: false })),
+  );
+  let events = 0;
+  let enters = 0;
+  let lastPts = 0;
+  for (const b of built) {
+    b.pipeline.on('events', (evs) => {
+      events += evs.length;
+      enters += evs.filter((e) => e.type === 'zone.enter').length;
+    });
+    b.pipeline.on('frame', (o) => (lastPts = Math.max(lastPts, o.frame.pts)));
+  }
+  const start = performance.now();
+  const stats = await Promise.all(built.map((b) => b.pipeline.run()));
+  const seconds = (performance.now() - start) / 1000;
+  const frames = stats.reduce((s, x) => s + x.framesIn, 0);
+  const detected = stats.reduce((s, x) => s + x.framesDetected, 0);
+  const interval = 1 / built[0]!.fps;
+  return { frames, detected, seconds, fps: frames / seconds, mediaSeconds: n * (lastPts + interval), events, enters };
+}
+
+function opencvBaseline(video: string): { fps: number; opencv: string } | string {
+  if (values['skip-opencv']) return 'skipped (--skip-opencv)';
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import cv2'], { stdio: 'ignore' });
+  } catch {
+    return 'not run: python3-opencv is not installed (apt-get install python3-opencv)';
+  }
+  const script = fileURLToPath(new URL('./opencv_dnn_baseline.py', import.meta.url));
+  const out = execFileSync('/usr/bin/python3', [script, modelFile, video], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').at(-1)!);
+}
+
+const cpu = cpus()[0]?.model ?? 'unknown CPU';
+log(`bench:vision — ${cpu}, ${cores} cores, Node ${process.version}, model ${resolved.manifest.name} (${spec.width}x${spec.height}), ${workers} workers x 1 thread`);
+log(`video: ${busyVideo} (pedestrians_crowd re-encoded to 1280x720 25 fps)\n`);
+
+const decodeFps = await measureDecode(busyVideo);
+log(`decode (ffmpeg, 720p H.264 -> ${spec.width}x${spec.height} letterbox rgb): ${decodeFps.toFixed(1)} fps`);
+const rawFps = await measureRaw(detector, 400);
+log(`raw model throughput (inference only, same workers):   ${rawFps.toFixed(1)} fps`);
+const single = await runPipelines(busyVideo, 1, { motion: false });
+log(`pipeline, 1 stream (decode+detect+track+zones):        ${single.fps.toFixed(1)} fps   ratio to raw ${(single.fps / rawFps).toFixed(3)}  (target >= 0.90)`);
+const multi = await runPipelines(busyVideo, streams, { motion: false });
+log(`pipeline, ${streams} concurrent streams, total:               ${multi.fps.toFixed(1)} fps   ratio to raw ${(multi.fps / rawFps).toFixed(3)}  (target >= 0.85)`);
+
+const baseline = opencvBaseline(busyVideo);
+if (typeof baseline === 'string') log(`OpenCV-DNN Python loop: ${baseline}`);
+else log(`OpenCV-DNN Python loop (cv2 ${baseline.opencv}, same model and video): ${baseline.fps.toFixed(1)} fps   Sightline 1 stream / OpenCV ${(single.fps / baseline.fps).toFixed(2)}x, ${streams} streams / OpenCV ${(multi.fps / baseline.fps).toFixed(2)}x`);
+
+log(`\ncameras per core: ${streams} concurrent 720p 25 fps files analysed at 5 fps, as fast as possible;`);
+log(`cameras held in real time = media seconds analysed / wall seconds, per core = that / ${cores}`);
+const table: Record<string, RunResult> = {};
+for (const [scene, video] of [['busy (pedestrians_crowd)', busyVideo], ['quiet (cars_topdown_parking)', quietVideo]] as const) {
+  for (const motion of [false, true]) {
+    const r = await runPipelines(video, streams, { fps: 5, motion });
+    table[`${scene} ${motion ? 'gated' : 'ungated'}`] = r;
+    const realtime = r.mediaSeconds / r.seconds;
+    log(
+      `  ${scene.padEnd(29)} motion ${motion ? 'on ' : 'off'}: ${realtime.toFixed(1).padStart(5)} cameras (${(realtime / cores).toFixed(1)} per core), ` +
+        `detector ran on ${r.detected}/${r.frames} frames, ${r.enters} enter events`,
+    );
+  }
+}
+for (const scene of ['busy (pedestrians_crowd)', 'quiet (cars_topdown_parking)']) {
+  const off = table[`${scene} ungated`]!;
+  const on = table[`${scene} gated`]!;
+  log(`  ${scene}: gating gives ${((on.mediaSeconds / on.seconds) / (off.mediaSeconds / off.seconds)).toFixed(2)}x cameras, enter events ${on.enters} vs ${off.enters} ungated`);
+}
+
+mkdirSync(`${REPO_ROOT}/bench-results`, { recursive: true });
+writeFileSync(
+  `${REPO_ROOT}/bench-results/vision.json`,
+  JSON.stringify({ date: new Date().toISOString(), cpu, cores, workers, decodeFps, rawFps, single, multi, baseline, camerasPerCore: table }, null, 2),
+);
+await detector.close();
