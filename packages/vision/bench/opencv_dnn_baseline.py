@@ -50,7 +50,10 @@ def main():
         conf = scores.max(1)
         keep = conf > 0.3
         boxes = np.concatenate([xy[keep] - wh[keep] / 2, wh[keep]], axis=1) / r
-        idx = cv2.dnn.NMSBoxesBatched(boxes.tolist(), conf[keep].tolist(), cls[keep].tolist(), 0.3, 0.45) if keep.any() else []
+        # Class-aware NMS with OpenCV 4.6 (no NMSBoxesBatched): shift each class's boxes far apart.
+        shifted = boxes.copy()
+        shifted[:, :2] += cls[keep, None] * 4096
+        idx = cv2.dnn.NMSBoxes(shifted.tolist(), conf[keep].tolist(), 0.3, 0.45) if keep.any() else []
         detections += len(idx)
         frames += 1
     seconds = time.perf_counter() - start

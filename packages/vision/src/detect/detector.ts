@@ -21,7 +21,7 @@ export interface DetectorOptions {
   classThresholds?: Record<string, number>;
   /** Keep at most this many detections per frame. */
   maxDetections?: number;
-  /** Frames allowed to wait per camera; default 2. */
+  /** Frames allowed to wait per camera; default 4 (a pipeline keeps up to 3 in flight and must not lose any). */
   maxQueuePerCamera?: number;
   /** Default 'drop-oldest'. */
   overflow?: QueueOverflow;
@@ -35,6 +35,8 @@ export interface Detector {
   readonly manifest: ModelManifest;
   /** What the frame source must deliver for this model. */
   readonly inputSpec: InputSpec;
+  /** Frames one camera may have waiting before the oldest is dropped (or the newest rejected). */
+  readonly maxQueuePerCamera: number;
   /** The execution providers the sessions actually use. */
   readonly providers: ExecutionProvider[];
   /** Detections in source-frame pixels. Rejects with DetectorError when the frame is dropped or fails. */
@@ -59,6 +61,7 @@ export async function createDetector(options: DetectorOptions): Promise<Detector
     scoreThreshold: options.scoreThreshold,
     classThresholds: options.classThresholds,
   });
+  const maxQueuePerCamera = options.maxQueuePerCamera ?? 4;
   const pool = await InferencePool.create({
     modelPath,
     manifest,
@@ -67,7 +70,7 @@ export async function createDetector(options: DetectorOptions): Promise<Detector
     executionProviders: providers,
     thresholds,
     maxDetections: options.maxDetections,
-    maxQueuePerCamera: options.maxQueuePerCamera ?? 2,
+    maxQueuePerCamera,
     overflow: options.overflow ?? 'drop-oldest',
     transferFrameBuffers: options.transferFrameBuffers ?? false,
   });
@@ -77,6 +80,7 @@ export async function createDetector(options: DetectorOptions): Promise<Detector
     manifest,
     inputSpec: inputSpecFromManifest(manifest),
     providers: pool.providers,
+    maxQueuePerCamera,
     detect: (frame, cameraId) => pool.detect(frame, cameraId),
     infer: (tensor, cameraId) => pool.infer(tensor, cameraId),
     stats: () => pool.stats(),

@@ -7,6 +7,8 @@ import { DetectorError } from '../detect/errors.js';
 /** What the pipeline needs from a detector: the pool in ../detect satisfies it. */
 export interface FrameDetector {
   detect(frame: Frame, cameraId: string): Promise<Detection[]>;
+  /** How many frames of one camera the detector holds before it drops; the pipeline stays within it. */
+  readonly maxQueuePerCamera?: number;
 }
 
 /** What the pipeline needs from a tracker: ByteTracker in ../track satisfies it. */
@@ -96,7 +98,8 @@ export class CameraPipeline extends EventEmitter<{ frame: [PipelineFrameOutput];
   /** Runs until the source ends or `stop()` is called; resolves after the final exits are flushed. */
   async run(): Promise<PipelineStats> {
     const { frames, detector, gate, detectorInput, cameraId } = this.options;
-    const maxInFlight = Math.max(1, this.options.maxInFlight ?? 3);
+    // Never more in flight than the detector queues per camera, so a file source never loses a frame there.
+    const maxInFlight = Math.max(1, Math.min(this.options.maxInFlight ?? 3, detector.maxQueuePerCamera ?? Infinity));
     const inFlight: InFlight[] = [];
     this.stats.startedAt = Date.now();
     try {

@@ -49,6 +49,9 @@ export function buildFfmpegArgs(
     '-nostats',
     '-loglevel',
     'level+info',
+    // Decoder threads: one by default. Frame threading adds a frame of latency per thread and costs CPU in
+    // synchronisation, and a camera at analysis rates needs far less than one core to decode.
+    ...(options.decodeThreads === 0 ? [] : ['-threads', String(options.decodeThreads)]),
     ...input.inputArgs,
     '-i',
     input.target,

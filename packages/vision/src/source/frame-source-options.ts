@@ -27,6 +27,8 @@ export interface FrameSourceOptions {
   /** Analysis rate: frames per second to deliver (ffmpeg's fps filter). Native rate when absent. */
   fps?: number;
   scaler?: Scaler;
+  /** Decoder threads; default 1, 0 lets ffmpeg choose (raise it for 4K streams analysed at full rate). */
+  decodeThreads?: number;
   /** Whether the source is live; decided from the source when absent (see resolveSourceInput). */
   live?: boolean;
   /** RTSP transport. Default 'tcp' (no packet loss artefacts, works through NAT). */
@@ -59,6 +61,7 @@ export interface ResolvedFrameSourceOptions {
   pixelFormat: 'rgb24' | 'bgr24';
   fps: number | undefined;
   scaler: Scaler;
+  decodeThreads: number;
   overflow: OverflowPolicy;
   queueSize: number;
   ffmpegPath: string | undefined;
@@ -95,6 +98,7 @@ export function resolveFrameSourceOptions(
   integerIn('height', options.height, 1, MAX_DIMENSION);
   if (options.padValue !== undefined) integerIn('padValue', options.padValue, 0, 255);
   if (options.queueSize !== undefined) integerIn('queueSize', options.queueSize, 1, 1000);
+  if (options.decodeThreads !== undefined) integerIn('decodeThreads', options.decodeThreads, 0, 64);
   oneOf('resize', options.resize, ['letterbox', 'stretch']);
   oneOf('letterboxAlign', options.letterboxAlign, ['top-left', 'center']);
   oneOf('pixelFormat', options.pixelFormat, ['rgb24', 'bgr24']);
@@ -124,6 +128,7 @@ export function resolveFrameSourceOptions(
     pixelFormat: options.pixelFormat ?? 'rgb24',
     fps: options.fps,
     scaler: options.scaler ?? 'area',
+    decodeThreads: options.decodeThreads ?? 1,
     overflow: options.overflow ?? (live ? 'drop-oldest' : 'pause'),
     queueSize: options.queueSize ?? 3,
     ffmpegPath: options.ffmpegPath,

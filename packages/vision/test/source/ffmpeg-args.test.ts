@@ -36,6 +36,10 @@ describe('ffmpeg command line', () => {
     expect(args[args.indexOf('-i') + 1]).toBe('rtsp://cam/s');
     expect(args.join(' ')).toContain('-map 0:v:0 -an -sn -dn');
     expect(args.join(' ')).toContain('-vsync passthrough -f rawvideo -pix_fmt rgb24 pipe:1');
+    expect(args.slice(args.indexOf('-threads'), args.indexOf('-threads') + 2)).toEqual(['-threads', '1']);
+    expect(args.indexOf('-threads')).toBeLessThan(args.indexOf('-i'));
+    const auto = buildFfmpegArgs(resolveSourceInput('rtsp://cam/s'), resolve({ width: 64, height: 64, decodeThreads: 0 }, true), capabilities);
+    expect(auto).not.toContain('-threads');
   });
 
   it('defaults overflow by liveness', () => {
