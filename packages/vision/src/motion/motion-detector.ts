@@ -12,7 +12,10 @@ export interface MotionResult {
   changedFraction: number;
   /** Groups of changed cells, largest first; empty when there is no motion. */
   regions: MotionRegion[];
-  /** The change looked like lighting (too much at once, or a global brightness shift); never reported as motion. */
+  /**
+   * The picture's brightness shifted as a whole (compensated before looking for motion), or too much of it
+   * changed at once to tell objects from lighting (then no motion is reported and the background restarts).
+   */
   lighting: boolean;
 }
 
@@ -21,8 +24,22 @@ export interface MotionDetectorOptions {
   gridColumns?: number;
   /** How fast the background follows the picture, per frame, (0, 0.5]. Default 0.05: a parked object fades in about 2 s at 15 fps. */
   backgroundAlpha?: number;
+  /**
+   * How fast the background follows cells that currently differ from it, per frame. Default 0.005: ten times
+   * slower than the rest, so a passing object is not smeared into the background (which would leave a "ghost"
+   * that reads as motion for seconds after it has gone), while a parked object is still absorbed in time.
+   */
+  foregroundAlpha?: number;
   /** Luma difference (0-255) from the background that marks a cell changed. Default 20. */
   cellThreshold?: number;
+  /**
+   * A cell's threshold rises to this many times its own flicker (running mean of |difference|), so cells that
+   * always shimmer (high-contrast edges on a vibrating mast, foliage, compression noise) stop reading as
+   * motion while a real object still does. Default 3; 0 turns it off.
+   */
+  noiseFactor?: number;
+  /** How fast the per-cell flicker estimate follows, per frame. Default 0.02. */
+  noiseAlpha?: number;
   /** Fraction of cells that must change to count as motion. Default 0.001. */
   minChangedFraction?: number;
   /** More than this fraction of cells changing at once is lighting, not motion. Default 0.5. */
@@ -38,7 +55,10 @@ export interface MotionDetectorOptions {
 const DEFAULTS: Required<MotionDetectorOptions> = {
   gridColumns: 64,
   backgroundAlpha: 0.05,
+  foregroundAlpha: 0.005,
   cellThreshold: 20,
+  noiseFactor: 3,
+  noiseAlpha: 0.02,
   minChangedFraction: 0.001,
   lightingFraction: 0.5,
   lightingShift: 12,
@@ -52,6 +72,8 @@ interface Workspace {
   key: string;
   grid: LumaGrid;
   background: Float32Array;
+  /** Per-cell running mean of |difference|: how much each cell flickers on its own (edges under vibration, leaves). */
+  noise: Float32Array;
   current: Float32Array;
   mask: Uint8Array;
   scratch: Uint8Array;
@@ -87,31 +109,43 @@ export class MotionDetector {
       return { ...STILL, regions: [] };
     }
 
-    const { cellThreshold, lightingFraction, lightingShift, backgroundAlpha } = this.options;
-    const { background, current, mask } = ws;
+    const { cellThreshold, lightingFraction, lightingShift, backgroundAlpha, foregroundAlpha, noiseFactor, noiseAlpha } = this.options;
+    const { background, current, mask, noise } = ws;
     const n = current.length;
-    // One pass compares and already folds the frame into the background; if this turns out to be
-    // lighting, the background is replaced wholesale below, so the early update does no harm.
+    // Differences are measured after removing the picture's overall brightness shift, so auto-exposure
+    // (a camera brightening when a dark car fills its view) neither reads as motion nor gets objects baked
+    // into the background, as re-basing the whole background on such a frame would.
+    const shift = this.medianShift(current, background);
     let changed = 0;
     for (let i = 0; i < n; i++) {
-      const b = background[i] as number;
-      const d = (current[i] as number) - b;
-      background[i] = b + backgroundAlpha * d;
-      const hit = d > cellThreshold || d < -cellThreshold;
+      const d = (current[i] as number) - (background[i] as number) - shift;
+      const magnitude = d < 0 ? -d : d;
+      const threshold = Math.max(cellThreshold, noiseFactor * (noise[i] as number));
+      const hit = magnitude > threshold;
+      // The flicker estimate learns from every frame but a single large change (an object) moves it little.
+      noise[i] = (noise[i] as number) + noiseAlpha * (Math.min(magnitude, 2 * threshold) - (noise[i] as number));
       mask[i] = hit ? 1 : 0;
       if (hit) changed++;
     }
 
     const rawFraction = changed / n;
-    if (rawFraction > lightingFraction || Math.abs(this.medianShift(current, background)) >= lightingShift) {
+    if (rawFraction > lightingFraction) {
+      // Most of the picture changed in different ways at once (lights switched on): start again from it.
       background.set(current);
+      noise.fill(0);
       return { motion: false, changedFraction: rawFraction, regions: [], lighting: true };
     }
+    // Selective update: changed cells follow slowly, the rest at the normal rate, after the global shift.
+    for (let i = 0; i < n; i++) {
+      const b = (background[i] as number) + shift;
+      background[i] = b + (mask[i] ? foregroundAlpha : backgroundAlpha) * ((current[i] as number) - b);
+    }
+    const lighting = Math.abs(shift) >= lightingShift;
 
     const kept = this.options.ignoreIsolatedCells ? dropIsolatedCells(mask, ws.grid.columns, ws.grid.rows, ws.scratch) : changed;
     const changedFraction = kept / n;
     const motion = kept > 0 && changedFraction >= this.options.minChangedFraction;
-    return { motion, changedFraction, regions: motion ? this.regions(ws) : [], lighting: false };
+    return { motion, changedFraction, regions: motion ? this.regions(ws) : [], lighting };
   }
 
   /** Forgets the background; the next frame starts afresh (after a seek or a reconnect). */
@@ -122,16 +156,14 @@ export class MotionDetector {
   /**
    * The median difference between the frame and the background, in luma levels: how much the whole
    * picture got brighter or darker, unmoved by objects covering less than half of it. Every fourth
-   * cell is plenty for a median, at a quarter of the cost. `background` has already taken a step of
-   * `backgroundAlpha` towards `current`, which the division undoes.
+   * cell is plenty for a median, at a quarter of the cost.
    */
   private medianShift(current: Float32Array, background: Float32Array): number {
     const histogram = this.shiftHistogram;
     histogram.fill(0);
-    const undo = 1 / (1 - this.options.backgroundAlpha);
     let count = 0;
     for (let i = 0; i < current.length; i += 4, count++) {
-      const d = ((current[i] as number) - (background[i] as number)) * undo;
+      const d = (current[i] as number) - (background[i] as number);
       // Clamped to the histogram, then + 255.5 truncated rounds d to the nearest level.
       histogram[(Math.min(255, Math.max(-255, d)) + 255.5) | 0]!++;
     }
@@ -167,6 +199,7 @@ export class MotionDetector {
       key,
       grid,
       background: new Float32Array(cells),
+      noise: new Float32Array(cells),
       current: new Float32Array(cells),
       mask: new Uint8Array(cells),
       scratch: new Uint8Array(cells),
@@ -188,6 +221,9 @@ function validateOptions(o: Required<MotionDetectorOptions>): Required<MotionDet
   };
   check(Number.isInteger(o.gridColumns) && o.gridColumns >= 4, `gridColumns must be an integer >= 4, got ${o.gridColumns}`);
   check(o.backgroundAlpha > 0 && o.backgroundAlpha <= 0.5, `backgroundAlpha must be in (0, 0.5], got ${o.backgroundAlpha}`);
+  check(o.foregroundAlpha >= 0 && o.foregroundAlpha <= o.backgroundAlpha, `foregroundAlpha must be in [0, backgroundAlpha], got ${o.foregroundAlpha}`);
+  check(o.noiseFactor >= 0, `noiseFactor must be >= 0, got ${o.noiseFactor}`);
+  check(o.noiseAlpha >= 0 && o.noiseAlpha <= 1, `noiseAlpha must be in [0, 1], got ${o.noiseAlpha}`);
   check(o.cellThreshold > 0 && o.cellThreshold < 255, `cellThreshold must be in (0, 255), got ${o.cellThreshold}`);
   check(o.minChangedFraction >= 0 && o.minChangedFraction <= 1, `minChangedFraction must be in [0, 1], got ${o.minChangedFraction}`);
   check(o.lightingFraction > 0 && o.lightingFraction <= 1, `lightingFraction must be in (0, 1], got ${o.lightingFraction}`);
