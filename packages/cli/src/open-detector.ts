@@ -6,6 +6,7 @@ import { UsageError } from './usage-error.js';
 export const detectorArgs = {
   model: { type: 'string', default: 'yolox-nano' },
   threshold: { type: 'string' },
+  'class-threshold': { type: 'string', multiple: true },
   workers: { type: 'string' },
   threads: { type: 'string' },
   provider: { type: 'string', multiple: true },
@@ -13,6 +14,7 @@ export const detectorArgs = {
 
 export const detectorUsage = `  --model M        model package dir, catalogue name (default yolox-nano) or a catalogued .onnx file
   --threshold T    score threshold for every class (default: the manifest's)
+  --class-threshold CLASS=T   threshold for one class, over --threshold; repeat for more classes
   --workers N      inference worker threads (default: min(4, cores))
   --threads N      onnxruntime threads per worker (default 1)
   --provider P     execution provider: cpu (default), cuda, tensorrt; repeat to give a preference order`;
@@ -20,6 +22,7 @@ export const detectorUsage = `  --model M        model package dir, catalogue na
 export interface DetectorArgValues {
   model: string;
   threshold?: string;
+  'class-threshold'?: string[];
   workers?: string;
   threads?: string;
   provider?: string[];
@@ -34,11 +37,25 @@ export async function openDetector(values: DetectorArgValues): Promise<Detector>
     if (!['cpu', 'cuda', 'tensorrt'].includes(p)) throw new UsageError(`--provider must be cpu, cuda or tensorrt, got "${p}"`);
   }
   const resolved = await resolveModel(values.model);
+  const classThresholds = parseClassThresholds(values['class-threshold'] ?? [], resolved.manifest.labels);
   return createDetector({
     model: modelPackageFromFile(resolved.onnxPath, resolved.manifest),
     scoreThreshold,
+    classThresholds,
     workers,
     threadsPerWorker,
     executionProviders: providers,
   });
+}
+
+function parseClassThresholds(specs: string[], labels: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const spec of specs) {
+    const at = spec.lastIndexOf('=');
+    const name = spec.slice(0, at);
+    if (at <= 0) throw new UsageError(`--class-threshold must look like CLASS=T (e.g. person=0.5), got "${spec}"`);
+    if (!labels.includes(name)) throw new UsageError(`--class-threshold: the model has no class "${name}"`);
+    out[name] = parseNumberOption('class-threshold', spec.slice(at + 1), { min: 0, max: 1 })!;
+  }
+  return out;
 }
