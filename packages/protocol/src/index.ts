@@ -5,3 +5,5 @@ export * from './model-manifest.js';
 export * from './analytics-config.js';
 export * from './event.js';
 export * from './validation.js';
+export * from './fleet.js';
+export * from './device-messages.js';

@@ -46,10 +46,9 @@ async function measureDecode(video: string): Promise<number> {
   return n / ((performance.now() - start) / 1000);
 }
 
-async function measureRaw(d: Detector, count: number): Promise<number> {
+async function measureRaw(d: Detector, count: number, inFlight = workers * 2): Promise<number> {
   const tensor = new Float32Array(inputTensorLength(d.manifest.input)).fill(0.5);
-  const inFlight = workers * 2;
-  for (let i = 0; i < workers * 2; i++) await d.infer(tensor); // warm-up
+  for (let i = 0; i < inFlight; i++) await d.infer(tensor); // warm-up
   const start = performance.now();
   let issued = 0;
   const lanes = Array.from({ length: inFlight }, async () => {
@@ -83,9 +82,10 @@ interface RunResult {
   processShare: number;
 }
 
-async function runPipelines(video: string, n: number, opts: { fps?: number; motion: boolean }): Promise<RunResult> {
+async function runPipelines(video: string, n: number, opts: { fps?: number; motion: boolean; detector?: Detector }): Promise<RunResult> {
+  const d = opts.detector ?? detector;
   const built = await Promise.all(
-    Array.from({ length: n }, (_, i) => createSourcePipeline({ cameraId: `cam-${i}`, source: video, detector, fps: opts.fps, motion: opts.motion, live: false })),
+    Array.from({ length: n }, (_, i) => createSourcePipeline({ cameraId: `cam-${i}`, source: video, detector: d, fps: opts.fps, motion: opts.motion, live: false })),
   );
   let events = 0;
   let enters = 0;
@@ -138,6 +138,14 @@ log(`pipeline, 1 stream (decode+detect+track+zones):        ${single.fps.toFixed
 const multi = await runPipelines(sharedVideo, streams, { motion: false });
 log(`pipeline, ${streams} concurrent streams, total:               ${multi.fps.toFixed(1)} fps   ratio to raw ${(multi.fps / rawFps).toFixed(3)}  (target >= 0.85)  ${cpuNote(multi)}`);
 
+// With one worker a core is left for decoding, so this ratio shows what the pipeline itself costs when the
+// machine is not already saturated by inference.
+const oneWorker = await createDetector({ model: modelPackageFromFile(resolved.onnxPath, resolved.manifest), workers: 1, threadsPerWorker: 1, onWarning: () => undefined });
+const rawOne = await measureRaw(oneWorker, 200, 2);
+const singleOne = await runPipelines(sharedVideo, 1, { motion: false, detector: oneWorker });
+await oneWorker.close();
+log(`1 worker: raw ${rawOne.toFixed(1)} fps, pipeline 1 stream ${singleOne.fps.toFixed(1)} fps, ratio ${(singleOne.fps / rawOne).toFixed(3)} (a core left for decoding)`);
+
 const baseline = opencvBaseline(sharedVideo);
 if (typeof baseline === 'string') log(`OpenCV-DNN Python loop: ${baseline}`);
 else log(`OpenCV-DNN Python loop (cv2 ${baseline.opencv}, same model and video): ${baseline.fps.toFixed(1)} fps   Sightline 1 stream / OpenCV ${(single.fps / baseline.fps).toFixed(2)}x, ${streams} streams / OpenCV ${(multi.fps / baseline.fps).toFixed(2)}x`);
@@ -170,6 +178,6 @@ for (const { scene, video } of scenes) {
 mkdirSync(`${REPO_ROOT}/bench-results`, { recursive: true });
 writeFileSync(
   `${REPO_ROOT}/bench-results/vision.json`,
-  JSON.stringify({ date: new Date().toISOString(), cpu, cores, workers, decodeFps, rawFps, single, multi, baseline, camerasPerCore: table }, null, 2),
+  JSON.stringify({ date: new Date().toISOString(), cpu, cores, workers, decodeFps, rawFps, single, multi, oneWorker: { rawOne, singleOne }, baseline, camerasPerCore: table }, null, 2),
 );
 await detector.close();

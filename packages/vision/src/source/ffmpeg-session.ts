@@ -255,9 +255,11 @@ export class FfmpegSession {
     }
     const { code: failureCode, line } = classifyFfmpegFailure(this.errorLines);
     const exit = signal !== null ? `ffmpeg was killed by ${signal}` : `ffmpeg exited with code ${code}`;
+    // ffmpeg prefixes input errors with the URL, which the message already names once.
+    const reason = line?.startsWith(`${this.params.display}: `) ? line.slice(this.params.display.length + 2) : line;
     const error = new SourceError(
       failureCode,
-      `${FAILURE_PREFIX[failureCode]} ${this.params.display}: ${line ?? exit}`,
+      `${FAILURE_PREFIX[failureCode]} ${this.params.display}: ${reason ?? exit}`,
       this.params.display,
       line,
     );

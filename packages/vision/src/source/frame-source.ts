@@ -5,6 +5,7 @@ import { backoffDelayMs } from './backoff.js';
 import { buildFfmpegArgs } from './ffmpeg-args.js';
 import { ffmpegCapabilities, resolveFfmpegPath } from './ffmpeg-binary.js';
 import type { FfmpegLogLine } from './ffmpeg-log.js';
+import { hlsPlaylistHasEnded } from './hls-playlist.js';
 import { FfmpegSession, type RawFrame, type SessionEnd } from './ffmpeg-session.js';
 import { FrameQueue } from './frame-queue.js';
 import {
@@ -63,7 +64,8 @@ type PendingFrame = Omit<Frame, 'index'>;
  * Decoded frames from a file, camera or stream, scaled by ffmpeg to the size a detector wants.
  * Pull frames with `for await (const frame of source)` or `await source.next()`; breaking out of the
  * loop or calling `stop()` kills ffmpeg. Live sources reconnect with backoff until stopped (or until
- * `reconnect.maxAttempts`); files end at EOF. Failures surface as SourceError from the iterator.
+ * `reconnect.maxAttempts`); files end at EOF, and so do HLS playlists that end (`#EXT-X-ENDLIST`: VOD, or
+ * a finished live event). Failures surface as SourceError from the iterator.
  */
 export class FrameSource extends EventEmitter<FrameSourceEvents> implements AsyncIterable<Frame> {
   /** The source as it may be shown (credentials redacted). */
@@ -177,7 +179,7 @@ export class FrameSource extends EventEmitter<FrameSourceEvents> implements Asyn
         this.setState('connecting');
         const end = await this.runSession(ffmpegPath, args);
         if (this.stopRequested || end.outcome.kind === 'stopped') break;
-        if (end.outcome.kind === 'eof' && !this.live) {
+        if (end.outcome.kind === 'eof' && (!this.live || (await this.playlistHasEnded()))) {
           this.setState('ended');
           this.queue.close();
           return;
@@ -267,6 +269,15 @@ export class FrameSource extends EventEmitter<FrameSourceEvents> implements Asyn
     this.counters.lastError = error;
     this.setState('error');
     this.queue.fail(error);
+  }
+
+  /**
+   * An HLS source is live by default, yet its playlist may be VOD or a live event that has ended; replaying
+   * it from the start on every "reconnect" would deliver the same video forever. Asked only after a clean
+   * ffmpeg exit, so the extra request costs nothing while the stream plays.
+   */
+  private async playlistHasEnded(): Promise<boolean> {
+    return this.input.kind === 'hls' && (await hlsPlaylistHasEnded(this.input.target));
   }
 
   private endedUnexpectedly(): SourceError {

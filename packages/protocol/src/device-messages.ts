@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { SightlineEventSchema } from './event.js';
+import { CameraRunStateSchema, ResourceIdSchema } from './fleet.js';
+
+/**
+ * MQTT topics, all under one device's prefix so a broker ACL can confine a device to its own subtree:
+ *   sightline/v1/devices/{deviceId}/events          edge → hub  EventBatch (QoS 1)
+ *   sightline/v1/devices/{deviceId}/events/ack      hub → edge  EventAck (QoS 1), after the batch is committed
+ *   sightline/v1/devices/{deviceId}/heartbeat       edge → hub  Heartbeat
+ *   sightline/v1/devices/{deviceId}/status          edge → hub  DeviceStatus (retained; also the last will)
+ *   sightline/v1/devices/{deviceId}/config          hub → edge  DeviceConfig (retained)
+ *   sightline/v1/devices/{deviceId}/config/applied  edge → hub  ConfigApplied
+ */
+export const TOPIC_ROOT = 'sightline/v1/devices';
+
+export const deviceTopics = (deviceId: string) => {
+  const base = `${TOPIC_ROOT}/${deviceId}`;
+  return {
+    base,
+    events: `${base}/events`,
+    eventsAck: `${base}/events/ack`,
+    heartbeat: `${base}/heartbeat`,
+    status: `${base}/status`,
+    config: `${base}/config`,
+    configApplied: `${base}/config/applied`,
+  } as const;
+};
+
+/** The device id of a topic under TOPIC_ROOT, or undefined for any other topic. */
+export function deviceIdOfTopic(topic: string): string | undefined {
+  if (!topic.startsWith(`${TOPIC_ROOT}/`)) return undefined;
+  const id = topic.slice(TOPIC_ROOT.length + 1).split('/')[0];
+  return id && ResourceIdSchema.safeParse(id).success ? id : undefined;
+}
+
+/** A JPEG attached to an event: a crop of the object, or the whole frame downscaled. */
+export const SnapshotSchema = z.object({
+  eventId: z.string().uuid(),
+  kind: z.enum(['crop', 'frame']),
+  width: z.number().int().positive().max(8192),
+  height: z.number().int().positive().max(8192),
+  /** Base64 JPEG. */
+  jpeg: z.string().min(4).max(2_000_000),
+});
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+
+export const EventBatchSchema = z.object({
+  batchId: z.string().uuid(),
+  deviceId: ResourceIdSchema,
+  events: z.array(SightlineEventSchema).max(5000),
+  snapshots: z.array(SnapshotSchema).max(200).default([]),
+});
+export type EventBatch = z.infer<typeof EventBatchSchema>;
+
+/** Sent only after the hub has committed the batch; `ids` lists every event now stored (new or already known). */
+export const EventAckSchema = z.object({
+  batchId: z.string().uuid(),
+  ids: z.array(z.string().uuid()),
+  committedAt: z.number().int().nonnegative(),
+});
+export type EventAck = z.infer<typeof EventAckSchema>;
+
+export const CameraHealthSchema = z.object({
+  cameraId: ResourceIdSchema,
+  state: CameraRunStateSchema,
+  message: z.string().max(2000).optional(),
+  fps: z.number().nonnegative(),
+  droppedFrames: z.number().int().nonnegative(),
+  inferenceMs: z.number().nonnegative(),
+});
+export type CameraHealth = z.infer<typeof CameraHealthSchema>;
+
+export const HeartbeatSchema = z.object({
+  deviceId: ResourceIdSchema,
+  ts: z.number().int().nonnegative(),
+  version: z.string().max(64),
+  configVersion: z.number().int().nonnegative().nullable(),
+  cpuPercent: z.number().nonnegative(),
+  memoryBytes: z.number().int().nonnegative(),
+  cameras: z.array(CameraHealthSchema),
+  outbox: z.object({
+    pending: z.number().int().nonnegative(),
+    bytes: z.number().int().nonnegative(),
+    /** Events dropped because the outbox went over its disk budget, since the device started counting. */
+    dropped: z.number().int().nonnegative(),
+  }),
+});
+export type Heartbeat = z.infer<typeof HeartbeatSchema>;
+
+export const DeviceStatusSchema = z.object({
+  online: z.boolean(),
+  ts: z.number().int().nonnegative(),
+});
+export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
+
+export const ConfigAppliedSchema = z.object({
+  version: z.number().int().nonnegative(),
+  ok: z.boolean(),
+  errors: z.array(z.object({ cameraId: z.string().optional(), path: z.string(), message: z.string() })).default([]),
+});
+export type ConfigApplied = z.infer<typeof ConfigAppliedSchema>;
+

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { AnalyticsConfigSchema } from './analytics-config.js';
+
+const ResourceIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore');
+
+/** How a camera is analysed; what an operator edits in the hub and the edge applies live. */
+export const CameraConfigSchema = z
+  .object({
+    id: ResourceIdSchema,
+    name: z.string().max(200).optional(),
+    /** File path, rtsp://, http(s)://, .m3u8, /dev/videoN or lavfi:<graph>, as the edge sees it. */
+    source: z.string().min(1).max(2048),
+    /** Model catalogue name or package path on the edge. */
+    model: z.string().min(1).max(512).default('yolox-nano'),
+    fps: z.number().positive().max(120).default(5),
+    enabled: z.boolean().default(true),
+    analytics: AnalyticsConfigSchema.default({ zones: [], lines: [] }),
+    motion: z.boolean().optional(),
+  })
+  .strict();
+export type CameraConfig = z.infer<typeof CameraConfigSchema>;
+export type CameraConfigInput = z.input<typeof CameraConfigSchema>;
+
+/** Everything one edge device runs, versioned by the hub; the edge reports which version it applied. */
+export const DeviceConfigSchema = z.object({
+  deviceId: ResourceIdSchema,
+  version: z.number().int().nonnegative(),
+  cameras: z.array(CameraConfigSchema),
+});
+export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
+
+export const CameraRunStateSchema = z.enum(['connecting', 'running', 'reconnecting', 'error', 'stopped']);
+export type CameraRunState = z.infer<typeof CameraRunStateSchema>;
+
+export { ResourceIdSchema };
