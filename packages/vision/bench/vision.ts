@@ -62,11 +62,13 @@ async function measureRaw(d: Detector, count: number, inFlight = workers * 2): P
 }
 
 /** Busy and total CPU ticks of the whole machine, from /proc/stat: shows whether a run used every core. */
-function machineTicks(): { busy: number; total: number } {
+function machineTicks(): { busy: number; steal: number; total: number } {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const total = fields.reduce((a, b) => a + b, 0);
   const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
-  return { busy: total - idle, total };
+  // Steal: time the hypervisor gave our virtual cores to someone else; it makes runs noisy, so it is shown.
+  const steal = fields[7] ?? 0;
+  return { busy: total - idle - steal, steal, total };
 }
 
 interface RunResult {
@@ -79,6 +81,8 @@ interface RunResult {
   enters: number;
   /** Share of all cores busy during the run (0-1), and the share this process (main + workers) used. */
   machineBusy: number;
+  /** Share of core time stolen by the hypervisor. */
+  steal: number;
   processShare: number;
 }
 
@@ -105,11 +109,12 @@ async function runPipelines(video: string, n: number, opts: { fps?: number; moti
   const ticks1 = machineTicks();
   const cpu = process.cpuUsage(cpu0);
   const machineBusy = (ticks1.busy - ticks0.busy) / Math.max(1, ticks1.total - ticks0.total);
+  const steal = (ticks1.steal - ticks0.steal) / Math.max(1, ticks1.total - ticks0.total);
   const processShare = (cpu.user + cpu.system) / 1e6 / seconds / cores;
   const frames = stats.reduce((s, x) => s + x.framesIn, 0);
   const detected = stats.reduce((s, x) => s + x.framesDetected, 0);
   const interval = 1 / built[0]!.fps;
-  return { frames, detected, seconds, fps: frames / seconds, mediaSeconds: n * (lastPts + interval), events, enters, machineBusy, processShare };
+  return { frames, detected, seconds, fps: frames / seconds, mediaSeconds: n * (lastPts + interval), events, enters, machineBusy, steal, processShare };
 }
 
 function opencvBaseline(video: string): { fps: number; opencv: string } | string {
@@ -130,10 +135,16 @@ log(`video: ${sharedVideo} (800x450, 23.976 fps, 460 frames)\n`);
 
 const decodeFps = await measureDecode(sharedVideo);
 log(`decode (ffmpeg, H.264 800x450 -> ${spec.width}x${spec.height} letterbox):      ${decodeFps.toFixed(1)} fps`);
-const rawFps = await measureRaw(detector, 400);
+// Raw and pipeline alternate over three rounds and the median round is reported: a shared virtual machine
+// drifts by tens of percent over minutes, and alternating keeps both figures under the same conditions.
+const rounds: { raw: number; single: RunResult }[] = [];
+for (let i = 0; i < 3; i++) rounds.push({ raw: await measureRaw(detector, 300), single: await runPipelines(sharedVideo, 1, { motion: false }) });
+rounds.sort((a, b) => a.single.fps / a.raw - b.single.fps / b.raw);
+const { raw: rawFps, single } = rounds[1]!;
 log(`raw model throughput (inference only, same workers):   ${rawFps.toFixed(1)} fps`);
-const single = await runPipelines(sharedVideo, 1, { motion: false });
-const cpuNote = (r: RunResult) => `cores busy ${(r.machineBusy * 100).toFixed(0)}% (Sightline process ${(r.processShare * 100).toFixed(0)}%, ffmpeg and the rest ${((r.machineBusy - r.processShare) * 100).toFixed(0)}%)`;
+log(`  ratios of the three rounds: ${rounds.map((r) => (r.single.fps / r.raw).toFixed(3)).join(', ')} (median shown below)`);
+const cpuNote = (r: RunResult) =>
+  `cores busy ${(r.machineBusy * 100).toFixed(0)}% (Sightline process ${(r.processShare * 100).toFixed(0)}%, ffmpeg and the rest ${((r.machineBusy - r.processShare) * 100).toFixed(0)}%), stolen by the hypervisor ${(r.steal * 100).toFixed(0)}%`;
 log(`pipeline, 1 stream (decode+detect+track+zones):        ${single.fps.toFixed(1)} fps   ratio to raw ${(single.fps / rawFps).toFixed(3)}  (target >= 0.90)  ${cpuNote(single)}`);
 const multi = await runPipelines(sharedVideo, streams, { motion: false });
 log(`pipeline, ${streams} concurrent streams, total:               ${multi.fps.toFixed(1)} fps   ratio to raw ${(multi.fps / rawFps).toFixed(3)}  (target >= 0.85)  ${cpuNote(multi)}`);
