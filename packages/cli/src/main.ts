@@ -1,8 +1,13 @@
 #!/usr/bin/env node
 import { analyzeCommand, analyzeUsage } from './commands/analyze.js';
+import { camerasCommand, camerasUsage } from './commands/cameras.js';
 import { demoCommand, demoUsage } from './commands/demo.js';
 import { detectCommand, detectUsage } from './commands/detect.js';
+import { devicesCommand, devicesUsage } from './commands/devices.js';
+import { eventsCommand, eventsUsage } from './commands/events.js';
 import { modelsCommand, modelsUsage } from './commands/models.js';
+import { hubCommand, hubUsage } from './commands/hub.js';
+import { edgeCommand, edgeUsage } from './commands/edge.js';
 import { formatError } from './format-error.js';
 import { UsageError } from './usage-error.js';
 
@@ -11,6 +16,11 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage
   detect: { run: detectCommand, usage: detectUsage },
   models: { run: modelsCommand, usage: modelsUsage },
   demo: { run: demoCommand, usage: demoUsage },
+  hub: { run: hubCommand, usage: hubUsage },
+  edge: { run: edgeCommand, usage: edgeUsage },
+  devices: { run: devicesCommand, usage: devicesUsage },
+  cameras: { run: camerasCommand, usage: camerasUsage },
+  events: { run: eventsCommand, usage: eventsUsage },
 };
 
 const overview = `sightline: intelligent cameras, analysed at the edge
@@ -20,6 +30,13 @@ Usage:
   sightline detect <image|video|dir> [--model M] [--threshold T] [--json]
   sightline models list | fetch <name>
   sightline demo
+
+  with a hub (--hub URL, --api-key KEY, --json):
+  sightline hub [--data-dir D] [--db postgres://…] [--mqtt mqtt://…] [--port N]
+  sightline edge --hub URL --token T [--data-dir D]
+  sightline devices list | create <id> [--name N] | get <id> | delete <id> | token <id>
+  sightline cameras list [--device D] | add <id> --device D --source S [--config analytics.yaml] | update <id> … | get <id> | delete <id>
+  sightline events list [filters] | follow [filters] | counts --from T [--to T] [--bucket minute|hour|day]
 
 Run \`sightline <command> --help\` for a command's options.`;
 

@@ -1,1 +1,3 @@
-export {};
+export * from './hub.js';
+export * from './store/index.js';
+export { HUB_VERSION } from './version.js';

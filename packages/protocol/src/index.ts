@@ -7,3 +7,4 @@ export * from './event.js';
 export * from './validation.js';
 export * from './fleet.js';
 export * from './device-messages.js';
+export * from './api.js';

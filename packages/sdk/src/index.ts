@@ -1,1 +1,13 @@
-export {};
+export { SightlineClient } from './client.js';
+export { SightlineApiError, isSightlineApiError, type ClientErrorCode, type SightlineApiErrorDetails } from './errors.js';
+export { DEFAULT_TIMEOUT_MS, type RequestOptions, type SightlineClientOptions } from './transport.js';
+export { LIVE_EVENT_NAME, type EventStreamOptions } from './event-stream.js';
+export { readSse, SseParser, SseLineTooLongError, MAX_SSE_LINE, type SseMessage } from './sse.js';
+export { toQueryString } from './query.js';
+export { MeResponseSchema, type MeResponse } from './me-response.js';
+export type { AuthResource } from './resources/auth.js';
+export type { ApiKeysResource } from './resources/api-keys.js';
+export type { DevicesResource } from './resources/devices.js';
+export type { CamerasResource, CameraListQuery } from './resources/cameras.js';
+export type { EventsResource } from './resources/events.js';
+export type { CountsResource } from './resources/counts.js';

@@ -1,0 +1,62 @@
+import { startHub } from '@sightline/hub';
+import { parseCommandArgs, parseNumberOption } from '../parse-args.js';
+import { UsageError } from '../usage-error.js';
+import { defaultDataDir } from '../default-data-dir.js';
+import { waitForShutdownSignal } from '../wait-for-signal.js';
+
+export const hubUsage = `sightline hub [options]
+
+  Runs the hub: REST API (+ OpenAPI docs at /docs), event storage, device MQTT broker.
+  --data-dir DIR        database, snapshots (default ${defaultDataDir('hub')})
+  --db URL              postgres://user:pass@host:port/db to use PostgreSQL (default: SQLite in --data-dir)
+  --mqtt URL            external mosquitto, mqtt://admin:pass@host:port, whose user administers dynamic security
+                        (default: the embedded broker)
+  --host H              listen address for HTTP and the embedded broker (default 0.0.0.0)
+  --port N              HTTP port (default 8080)
+  --mqtt-port N         embedded broker TCP port (default 1883)
+  --mqtt-ws-port N|off  embedded broker WebSocket port (default 8083)
+  --public-url URL      the hub URL as devices and people reach it (default: from each request)
+  --mqtt-public-url URL the broker URL given to enrolling devices (default: from the request host)
+  --retention-days N    keep events and snapshots this long (default 30)
+  --log-level L         trace, debug, info (default), warn, error`;
+
+export async function hubCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    'data-dir': { type: 'string' },
+    db: { type: 'string' },
+    mqtt: { type: 'string' },
+    host: { type: 'string', default: '0.0.0.0' },
+    port: { type: 'string' },
+    'mqtt-port': { type: 'string' },
+    'mqtt-ws-port': { type: 'string' },
+    'public-url': { type: 'string' },
+    'mqtt-public-url': { type: 'string' },
+    'retention-days': { type: 'string' },
+    'log-level': { type: 'string', default: 'info' },
+  });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  if (values.db && !/^(postgres(ql)?:\/\/|sqlite:|\/|\.)/.test(values.db)) {
+    throw new UsageError(`--db must be a postgres:// URL or a SQLite file path, got "${values.db}"`);
+  }
+  if (values.mqtt && !/^(mqtts?|wss?):\/\//.test(values.mqtt)) {
+    throw new UsageError(`--mqtt must be an mqtt://, mqtts://, ws:// or wss:// URL, got "${values.mqtt}"`);
+  }
+  const wsPort = values['mqtt-ws-port'] === 'off' ? null : parseNumberOption('mqtt-ws-port', values['mqtt-ws-port'], { min: 0, max: 65535, integer: true });
+  const hub = await startHub({
+    dataDir: values['data-dir'] ?? defaultDataDir('hub'),
+    db: values.db,
+    mqtt: values.mqtt,
+    host: values.host,
+    port: parseNumberOption('port', values.port, { min: 0, max: 65535, integer: true }) ?? 8080,
+    mqttPort: parseNumberOption('mqtt-port', values['mqtt-port'], { min: 0, max: 65535, integer: true }) ?? 1883,
+    mqttWsPort: wsPort === undefined ? 8083 : wsPort,
+    publicUrl: values['public-url'],
+    mqttPublicUrl: values['mqtt-public-url'],
+    retentionDays: parseNumberOption('retention-days', values['retention-days'], { min: 1, max: 36500, integer: true }),
+    logLevel: values['log-level'],
+  });
+  process.stderr.write(`sightline hub: API ${hub.url}/api/v1, docs ${hub.url}/docs, devices connect to ${hub.mqttUrl}\n`);
+  await waitForShutdownSignal();
+  await hub.close();
+  return 0;
+}

@@ -1,0 +1,11 @@
+import { startTestHub } from './test/support/test-hub.js';
+import { EventStreamClient } from './test/support/event-stream.js';
+const t = await startTestHub();
+const s = await EventStreamClient.open(t.hub.url, t.adminKey);
+console.log('open', s.messages);
+const t0 = Date.now();
+const timer = setTimeout(() => { console.log('close hangs'); process.exit(1); }, 5000);
+await t.close();
+clearTimeout(timer);
+console.log('closed in', Date.now() - t0);
+await s.close();

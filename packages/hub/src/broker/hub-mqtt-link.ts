@@ -1,0 +1,115 @@
+import mqtt, { type MqttClient } from 'mqtt';
+import { TOPIC_ROOT, deviceIdOfTopic } from '@sightline/protocol';
+import type { Logger } from 'pino';
+
+export type DeviceMessageKind = 'events' | 'heartbeat' | 'status' | 'configApplied';
+
+export type DeviceMessageHandler = (kind: DeviceMessageKind, deviceId: string, payload: Buffer) => Promise<void>;
+
+const SUFFIX_KIND: Record<string, DeviceMessageKind> = {
+  events: 'events',
+  heartbeat: 'heartbeat',
+  status: 'status',
+  'config/applied': 'configApplied',
+};
+
+export interface HubMqttLinkOptions {
+  url: string;
+  username: string;
+  password: string;
+  maxPayloadBytes: number;
+  log: Logger;
+  onRejected?: (reason: string) => void;
+}
+
+/**
+ * The hub's own MQTT client, the same code for the embedded broker and an external one. Messages of one device are
+ * handled strictly in order (a device's event batches commit in the order it sent them); devices run concurrently.
+ */
+export class HubMqttLink {
+  private readonly queues = new Map<string, Promise<void>>();
+  private handler: DeviceMessageHandler = async () => {};
+
+  private constructor(
+    private readonly client: MqttClient,
+    private readonly options: HubMqttLinkOptions,
+  ) {
+    client.on('message', (topic, payload) => this.dispatch(topic, payload));
+  }
+
+  static async connect(options: HubMqttLinkOptions): Promise<HubMqttLink> {
+    const client = mqtt.connect(options.url, {
+      username: options.username,
+      password: options.password,
+      clientId: `sightline-hub-${process.pid}-${Math.random().toString(16).slice(2, 10)}`,
+      protocolVersion: 4,
+      clean: true,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => {
+        client.end(true);
+        reject(new Error(`cannot connect the hub to the MQTT broker at ${redact(options.url)}: ${err.message}`));
+      };
+      client.once('connect', () => {
+        client.off('error', onError);
+        resolve();
+      });
+      client.once('error', onError);
+    });
+    client.on('error', (err) => options.log.warn({ err: err.message }, 'mqtt link error'));
+    client.on('offline', () => options.log.warn('mqtt link offline; reconnecting'));
+    const link = new HubMqttLink(client, options);
+    const topics = ['events', 'heartbeat', 'status', 'config/applied'].map((s) => `${TOPIC_ROOT}/+/${s}`);
+    await client.subscribeAsync(topics, { qos: 1 });
+    return link;
+  }
+
+  setHandler(handler: DeviceMessageHandler): void {
+    this.handler = handler;
+  }
+
+  async publish(topic: string, payload: string | Buffer, opts: { retain?: boolean; qos?: 0 | 1 } = {}): Promise<void> {
+    await this.client.publishAsync(topic, payload, { qos: opts.qos ?? 1, retain: opts.retain ?? false });
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.queues.values()]);
+    await this.client.endAsync();
+  }
+
+  private dispatch(topic: string, payload: Buffer): void {
+    const deviceId = deviceIdOfTopic(topic);
+    const suffix = deviceId ? topic.slice(TOPIC_ROOT.length + deviceId.length + 2) : '';
+    const kind = SUFFIX_KIND[suffix];
+    if (!deviceId || !kind) return; // our own publications (acks, config) and foreign topics
+    if (payload.length > this.options.maxPayloadBytes) {
+      this.options.log.warn({ deviceId, topic, bytes: payload.length }, 'device message over the size limit refused');
+      this.options.onRejected?.('oversized');
+      return;
+    }
+    const previous = this.queues.get(deviceId) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.handler(kind, deviceId, payload))
+      .catch((err: unknown) => this.options.log.error({ err, deviceId, kind }, 'device message handler failed'));
+    this.queues.set(deviceId, next);
+    void next.then(() => {
+      if (this.queues.get(deviceId) === next) this.queues.delete(deviceId);
+    });
+  }
+}
+
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { z } from 'zod';
+import { parseOrThrow } from '@sightline/protocol';
+import type { Scope } from '../store/store.js';
+import type { Principal } from '../auth/principal.js';
+
+/**
+ * `scope`: what the caller's key must allow. `'self'` routes (setup, login, enroll) check their own credential in
+ * the handler — a body token or a password — and still refuse a call without one.
+ */
+export type RouteAuth = Scope | 'self';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    auth?: RouteAuth;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
+  method: HTTPMethods;
+  url: string;
+  auth: RouteAuth;
+  summary: string;
+  tags: string[];
+  body?: B;
+  query?: Q;
+  params?: P;
+  response?: z.ZodType;
+  /** Status of a successful call; 204 sends no body. */
+  status?: number;
+  handler: (input: {
+    body: z.infer<B>;
+    query: z.infer<Q>;
+    params: z.infer<P>;
+    principal: Principal | undefined;
+    request: FastifyRequest;
+    reply: FastifyReply;
+  }) => Promise<unknown>;
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+/**
+ * Declares a route whose inputs are parsed with the protocol's zod schemas (so errors name the bad field in our
+ * format) and whose schemas also feed the OpenAPI document.
+ */
+export function defineRoute<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodType = z.ZodUnknown, P extends z.ZodType = z.ZodUnknown>(
+  app: FastifyInstance,
+  spec: RouteSpec<B, Q, P>,
+): void {
+  const status = spec.status ?? 200;
+  app.route({
+    method: spec.method,
+    url: spec.url,
+    config: { auth: spec.auth },
+    schema: {
+      summary: spec.summary,
+      tags: spec.tags,
+      ...(spec.auth === 'self' ? {} : { security: [{ bearer: [] }] }),
+      ...(spec.body ? { body: jsonSchema(spec.body, 'input') } : {}),
+      ...(spec.query ? { querystring: jsonSchema(spec.query, 'input') } : {}),
+      ...(spec.params ? { params: jsonSchema(spec.params, 'input') } : {}),
+      ...(spec.response ? { response: { [status]: jsonSchema(spec.response, 'output') } } : {}),
+    },
+    handler: async (request, reply) => {
+      const body = spec.body ? parseOrThrow(spec.body, request.body ?? {}, 'request body') : undefined;
+      const { access_token: _token, ...rawQuery } = (request.query ?? {}) as Record<string, unknown>;
+      const query = spec.query ? parseOrThrow(spec.query, rawQuery, 'query') : undefined;
+      const params = spec.params ? parseOrThrow(spec.params, request.params ?? {}, 'path') : undefined;
+      const result = await spec.handler({
+        body: body as z.infer<B>,
+        query: query as z.infer<Q>,
+        params: params as z.infer<P>,
+        principal: request.principal,
+        request,
+        reply,
+      });
+      if (reply.sent) return reply;
+      if (status === 204) return reply.status(204).send();
+      return reply.status(status).send(result);
+    },
+  });
+}

@@ -1,0 +1,186 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { createStore } from './store/index.js';
+import type { Store } from './store/store.js';
+import { FsBlobStore } from './blobs/fs-blob-store.js';
+import { HubMetrics } from './metrics.js';
+import { LiveEventBus } from './live/live-event-bus.js';
+import { PrincipalResolver } from './auth/principal.js';
+import { EmbeddedBroker } from './broker/embedded-broker.js';
+import { HubMqttLink, redact } from './broker/hub-mqtt-link.js';
+import { connectExternalBroker } from './broker/external-broker.js';
+import { Fleet } from './fleet/fleet.js';
+import { databaseOnlyCredentials, type BrokerCredentialSink } from './fleet/device-credentials.js';
+import { CameraOwners } from './ingest/camera-owners.js';
+import { EventIngest } from './ingest/event-ingest.js';
+import { buildApp } from './http/app.js';
+import { Retention } from './retention.js';
+import { HUB_VERSION } from './version.js';
+
+export interface HubOptions {
+  dataDir: string;
+  /** `postgres://…` for PostgreSQL; unset (or a file path) for SQLite in dataDir. */
+  db?: string;
+  /** An external broker, `mqtt://user:password@host:port`, whose user administers mosquitto's dynamic security. */
+  mqtt?: string;
+  /** The MQTT URL given to enrolling devices; by default derived from the host they used for HTTP. */
+  mqttPublicUrl?: string;
+  host?: string;
+  port?: number;
+  mqttPort?: number;
+  /** MQTT over WebSocket for the embedded broker; null disables it. */
+  mqttWsPort?: number | null;
+  publicUrl?: string;
+  logger?: Logger;
+  logLevel?: string;
+  retentionDays?: number;
+  bodyLimitBytes?: number;
+  maxMqttPayloadBytes?: number;
+  heartbeatStaleMs?: number;
+  enrollmentTtlMs?: number;
+  sessionTtlMs?: number;
+  streamPingMs?: number;
+}
+
+export interface Hub {
+  readonly url: string;
+  /** Where devices connect (embedded broker TCP, or the external broker without its admin credentials). */
+  readonly mqttUrl: string;
+  readonly mqttWsUrl: string | null;
+  readonly store: Store;
+  readonly app: FastifyInstance;
+  readonly log: Logger;
+  close(): Promise<void>;
+}
+
+/** Starts a hub: store (migrated), broker (embedded or external), MQTT link, HTTP API, retention. */
+export async function startHub(options: HubOptions): Promise<Hub> {
+  const log = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'sightline-hub' } });
+  mkdirSync(options.dataDir, { recursive: true });
+  const maxMqttPayloadBytes = options.maxMqttPayloadBytes ?? 4 * 1024 * 1024;
+  const host = options.host ?? '127.0.0.1';
+
+  const store = await createStore({ url: options.db, dataDir: options.dataDir, logger: log });
+  const cleanups: (() => Promise<void>)[] = [() => store.close()];
+  const closeAll = async () => {
+    for (const c of cleanups.reverse()) await c().catch((err: unknown) => log.warn({ err }, 'shutdown step failed'));
+  };
+  try {
+    await store.migrate();
+    const metrics = new HubMetrics();
+    const bus = new LiveEventBus();
+    const blobs = new FsBlobStore(join(options.dataDir, 'blobs'));
+    const owners = new CameraOwners(store);
+
+    let link: HubMqttLink;
+    let credentials: BrokerCredentialSink = databaseOnlyCredentials;
+    let deviceMqttUrl: (hostname: string) => string;
+    let mqttWsUrl: string | null = null;
+    if (options.mqtt) {
+      const external = await connectExternalBroker(options.mqtt, log);
+      cleanups.push(() => external.close());
+      credentials = external.credentials;
+      link = await HubMqttLink.connect({ ...external.linkLogin, maxPayloadBytes: maxMqttPayloadBytes, log, onRejected: (r) => metrics.batchesRejected.inc({ reason: r }) });
+      const publicUrl = options.mqttPublicUrl ?? external.deviceUrl;
+      deviceMqttUrl = () => publicUrl;
+      log.info({ broker: redact(options.mqtt) }, 'using external MQTT broker');
+    } else {
+      const broker = await EmbeddedBroker.start({
+        host,
+        port: options.mqttPort ?? 1883,
+        wsPort: options.mqttWsPort === undefined ? 8083 : options.mqttWsPort,
+        maxPacketBytes: maxMqttPayloadBytes,
+        store,
+        metrics,
+        log,
+      });
+      cleanups.push(() => broker.close());
+      link = await HubMqttLink.connect({
+        url: `mqtt://127.0.0.1:${broker.port}`,
+        username: broker.hubUsername,
+        password: broker.hubPassword,
+        maxPayloadBytes: maxMqttPayloadBytes,
+        log,
+        onRejected: (r) => metrics.batchesRejected.inc({ reason: r }),
+      });
+      mqttWsUrl = broker.wsPort ? `ws://${displayHost(host)}:${broker.wsPort}/mqtt` : null;
+      deviceMqttUrl = (hostname) => options.mqttPublicUrl ?? `mqtt://${hostname}:${broker.port}`;
+    }
+    cleanups.push(() => link.close());
+
+    const publish = (topic: string, payload: string, opts: { retain?: boolean } = {}) => link.publish(topic, payload, { qos: 1, retain: opts.retain ?? false });
+    const fleet = new Fleet({
+      store,
+      metrics,
+      log,
+      credentials,
+      owners,
+      publish: (topic, payload, opts) => publish(topic, payload, opts),
+      mqttUrlFor: deviceMqttUrl,
+      enrollmentTtlMs: options.enrollmentTtlMs ?? 24 * 3_600_000,
+    });
+    const ingest = new EventIngest({ store, blobs, bus, metrics, owners, log, publish: (t, p) => publish(t, p) });
+    link.setHandler(async (kind, deviceId, payload) => {
+      if (kind === 'events') return ingest.handle(deviceId, payload);
+      let json: unknown;
+      try {
+        json = payload.length === 0 ? undefined : JSON.parse(payload.toString('utf8'));
+      } catch {
+        metrics.batchesRejected.inc({ reason: 'malformed' });
+        log.warn({ deviceId, kind }, 'device message refused: not JSON');
+        return;
+      }
+      if (json === undefined) return; // a cleared retained message
+      if (kind === 'heartbeat') return fleet.onHeartbeat(deviceId, json);
+      if (kind === 'status') return fleet.onStatus(deviceId, json);
+      return fleet.onConfigApplied(deviceId, json);
+    });
+    await fleet.resetPresence();
+    await fleet.publishAllConfigs();
+
+    const staleMs = options.heartbeatStaleMs ?? 90_000;
+    const sweep = setInterval(() => void fleet.sweepStale(staleMs).catch((err: unknown) => log.warn({ err }, 'presence sweep failed')), Math.min(staleMs, 30_000));
+    sweep.unref();
+    cleanups.push(async () => clearInterval(sweep));
+
+    const retention = new Retention({ store, blobs, log, days: options.retentionDays ?? 30 });
+    retention.start();
+    cleanups.push(async () => retention.stop());
+
+    const ctx = {
+      store,
+      blobs,
+      fleet,
+      bus,
+      metrics,
+      principals: new PrincipalResolver(store),
+      log,
+      publicUrl: options.publicUrl,
+      sessionTtlMs: options.sessionTtlMs ?? 12 * 3_600_000,
+      streamPingMs: options.streamPingMs ?? 15_000,
+    };
+    const app = await buildApp(ctx, { bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024, version: HUB_VERSION });
+    await app.listen({ host, port: options.port ?? 8080 });
+    cleanups.push(() => app.close());
+    const address = app.server.address() as { port: number };
+    const url = `http://${displayHost(host)}:${address.port}`;
+    log.info({ url, docs: `${url}/docs`, backend: store.backend }, 'hub listening');
+
+    return {
+      url,
+      mqttUrl: deviceMqttUrl(displayHost(host)),
+      mqttWsUrl,
+      store,
+      app,
+      log,
+      close: closeAll,
+    };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+const displayHost = (host: string) => (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);

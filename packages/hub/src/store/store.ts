@@ -1,0 +1,193 @@
+import type { CameraConfig, ConfigApplied, Heartbeat, SightlineEvent } from '@sightline/protocol';
+
+/**
+ * The hub's persistence, one implementation per backend (SQLite via better-sqlite3, PostgreSQL via pg), both
+ * built on Kysely for queries plus a backend-specific fast path for event ingest.
+ * Every method is safe to call concurrently; ingest is idempotent on event id.
+ */
+
+export type Scope = 'read' | 'operate' | 'admin';
+export type Role = 'viewer' | 'operator' | 'admin';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  passwordHash: string;
+  role: Role;
+  createdAt: number;
+}
+
+export interface ApiKeyRow {
+  id: string;
+  name: string;
+  scope: Scope;
+  /** sha256 hex of the secret part; the secret itself is never stored. */
+  secretHash: string;
+  userId: string | null;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+export interface DeviceRow {
+  id: string;
+  name: string | null;
+  createdAt: number;
+  /** sha256 hex of the one-time enrollment token while it is unused; null once enrolled. */
+  enrollmentTokenHash: string | null;
+  enrollmentExpiresAt: number | null;
+  enrolledAt: number | null;
+  /** scrypt hash of the device's MQTT password, "scrypt$salt$hash". */
+  mqttPasswordHash: string | null;
+  /** Version of the configuration the hub wants the device to run; bumped on every camera change. */
+  configVersion: number;
+  appliedVersion: number | null;
+  appliedOk: boolean | null;
+  appliedErrors: ConfigApplied['errors'];
+  online: boolean;
+  lastSeenAt: number | null;
+  lastHeartbeat: Heartbeat | null;
+  /** Events the device's outbox dropped over its disk budget (as last reported). */
+  outboxDropped: number;
+}
+
+export interface CameraRow {
+  id: string;
+  deviceId: string;
+  config: CameraConfig;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** One stored event; `event` is the protocol object as the edge sent it. */
+export interface EventRow {
+  event: SightlineEvent;
+  deviceId: string;
+  ingestedAt: number;
+  snapshots: SnapshotRef[];
+}
+
+export interface SnapshotRef {
+  kind: 'crop' | 'frame';
+  blobKey: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+export interface NewSnapshot extends SnapshotRef {
+  eventId: string;
+}
+
+export interface EventQuery {
+  cameraId?: string;
+  deviceId?: string;
+  type?: SightlineEvent['type'];
+  label?: string;
+  zoneId?: string;
+  lineId?: string;
+  trackId?: number;
+  /** Unix ms on event wallTime, inclusive. */
+  from?: number;
+  /** Unix ms on event wallTime, exclusive. */
+  to?: number;
+  /** Newest first; the cursor is the id of the last event of the previous page (UUIDv7 sorts by time). */
+  cursor?: string;
+  limit: number;
+}
+
+export type CountBucket = 'minute' | 'hour' | 'day';
+
+export interface CountQuery {
+  cameraId?: string;
+  zoneId?: string;
+  lineId?: string;
+  label?: string;
+  type?: SightlineEvent['type'];
+  from: number;
+  to: number;
+  bucket: CountBucket;
+}
+
+export interface CountRow {
+  /** Bucket start, Unix ms (UTC). */
+  bucketStart: number;
+  cameraId: string;
+  type: SightlineEvent['type'];
+  zoneId: string | null;
+  lineId: string | null;
+  direction: 'in' | 'out' | null;
+  label: string;
+  count: number;
+}
+
+export interface IngestResult {
+  /** Events newly inserted by this call. */
+  inserted: number;
+  /** Events whose id was already stored (redeliveries). */
+  duplicates: number;
+  /** Ids of the events newly inserted by this call, in input order (live subscribers get only these). */
+  insertedIds: string[];
+}
+
+export interface Store {
+  readonly backend: 'sqlite' | 'postgres';
+  /** Runs pending migrations; throws SchemaTooNewError when the database knows migrations this binary does not. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // users and keys
+  countUsers(): Promise<number>;
+  createUser(user: UserRow): Promise<void>;
+  getUserByName(username: string): Promise<UserRow | undefined>;
+  listUsers(): Promise<UserRow[]>;
+  createApiKey(key: ApiKeyRow): Promise<void>;
+  getApiKey(id: string): Promise<ApiKeyRow | undefined>;
+  listApiKeys(): Promise<ApiKeyRow[]>;
+  revokeApiKey(id: string, at: number): Promise<boolean>;
+  touchApiKey(id: string, at: number): Promise<void>;
+
+  // devices
+  createDevice(device: DeviceRow): Promise<void>;
+  getDevice(id: string): Promise<DeviceRow | undefined>;
+  listDevices(): Promise<DeviceRow[]>;
+  updateDevice(id: string, patch: Partial<Omit<DeviceRow, 'id' | 'createdAt'>>): Promise<void>;
+  /** Deletes the device, its cameras, and keeps its events. */
+  deleteDevice(id: string): Promise<boolean>;
+  /** Atomically consumes an unexpired enrollment token: returns the device and clears the token, or undefined. */
+  consumeEnrollmentToken(tokenHash: string, now: number): Promise<DeviceRow | undefined>;
+
+  // cameras (a camera belongs to one device; changing cameras bumps that device's configVersion in the same transaction)
+  createCamera(camera: CameraRow): Promise<number>;
+  getCamera(id: string): Promise<CameraRow | undefined>;
+  listCameras(deviceId?: string): Promise<CameraRow[]>;
+  /** Returns the device's new configVersion. */
+  updateCamera(id: string, config: CameraConfig, at: number): Promise<number | undefined>;
+  /** Returns the device's new configVersion. */
+  deleteCamera(id: string): Promise<number | undefined>;
+
+  // events
+  /** Inserts events and snapshot refs in one transaction, ignoring ids already stored. Durable when it resolves. */
+  ingest(deviceId: string, events: SightlineEvent[], snapshots: NewSnapshot[], ingestedAt: number): Promise<IngestResult>;
+  queryEvents(query: EventQuery): Promise<{ events: EventRow[]; nextCursor: string | null }>;
+  getEvent(id: string): Promise<EventRow | undefined>;
+  counts(query: CountQuery): Promise<CountRow[]>;
+  getSnapshot(eventId: string, kind: 'crop' | 'frame'): Promise<SnapshotRef | undefined>;
+  /** Deletes events (and returns the blob keys of their snapshots) with wallTime older than `before`. */
+  pruneEvents(before: number): Promise<{ events: number; blobKeys: string[] }>;
+  countEvents(): Promise<number>;
+}
+
+export class SchemaTooNewError extends Error {
+  constructor(
+    readonly databaseVersion: string,
+    readonly binaryVersion: string,
+  ) {
+    super(
+      `the database schema is newer than this hub: it has migration "${databaseVersion}", this hub knows up to "${binaryVersion}". ` +
+        'Run a hub at least as new as the one that last migrated this database.',
+    );
+    this.name = 'SchemaTooNewError';
+  }
+}

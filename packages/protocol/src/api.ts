@@ -1,0 +1,235 @@
+import { z } from 'zod';
+import { ConfigAppliedSchema, CameraHealthSchema } from './device-messages.js';
+import { SightlineEventSchema } from './event.js';
+import { CameraConfigSchema, ResourceIdSchema } from './fleet.js';
+
+/**
+ * The hub's REST API (prefix /api/v1): request and response bodies. The hub validates every request with these
+ * schemas and the SDK types its calls with them, so the two cannot drift.
+ */
+
+export const API_PREFIX = '/api/v1';
+
+/** Every error response: a stable machine code, a human message, and the bad field when there is one. */
+export const ApiErrorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    field: z.string().optional(),
+  }),
+});
+export type ApiErrorBody = z.infer<typeof ApiErrorBodySchema>;
+
+export const ScopeSchema = z.enum(['read', 'operate', 'admin']);
+export type ApiScope = z.infer<typeof ScopeSchema>;
+export const RoleSchema = z.enum(['viewer', 'operator', 'admin']);
+export type ApiRole = z.infer<typeof RoleSchema>;
+
+const UsernameSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits, . _ @ -');
+const PasswordSchema = z.string().min(8, 'at least 8 characters').max(256);
+const TimeSchema = z.number().int().nonnegative();
+
+// --- auth ---
+
+export const SetupRequestSchema = z.object({ username: UsernameSchema, password: PasswordSchema }).strict();
+export type SetupRequest = z.infer<typeof SetupRequestSchema>;
+
+export const UserSchema = z.object({ id: z.string(), username: z.string(), role: RoleSchema, createdAt: TimeSchema });
+export type User = z.infer<typeof UserSchema>;
+
+export const ApiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  scope: ScopeSchema,
+  createdAt: TimeSchema,
+  expiresAt: TimeSchema.nullable(),
+  revokedAt: TimeSchema.nullable(),
+  lastUsedAt: TimeSchema.nullable(),
+});
+export type ApiKey = z.infer<typeof ApiKeySchema>;
+
+/** Returned once, when a key is created: `key` is the secret a client sends as `Authorization: Bearer <key>`. */
+export const ApiKeyCreatedSchema = ApiKeySchema.extend({ key: z.string() });
+export type ApiKeyCreated = z.infer<typeof ApiKeyCreatedSchema>;
+
+export const SetupResponseSchema = z.object({ user: UserSchema, apiKey: ApiKeyCreatedSchema });
+export type SetupResponse = z.infer<typeof SetupResponseSchema>;
+
+export const LoginRequestSchema = z.object({ username: UsernameSchema, password: z.string().min(1).max(256) }).strict();
+export type LoginRequest = z.infer<typeof LoginRequestSchema>;
+export const LoginResponseSchema = z.object({ user: UserSchema, token: z.string(), expiresAt: TimeSchema });
+export type LoginResponse = z.infer<typeof LoginResponseSchema>;
+
+export const CreateApiKeyRequestSchema = z
+  .object({
+    name: z.string().min(1).max(100),
+    scope: ScopeSchema,
+    expiresInDays: z.number().int().positive().max(3650).optional(),
+  })
+  .strict();
+export type CreateApiKeyRequest = z.infer<typeof CreateApiKeyRequestSchema>;
+
+// --- devices ---
+
+export const DeviceSchema = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  createdAt: TimeSchema,
+  enrolled: z.boolean(),
+  online: z.boolean(),
+  lastSeenAt: TimeSchema.nullable(),
+  version: z.string().nullable(),
+  cpuPercent: z.number().nullable(),
+  memoryBytes: z.number().nullable(),
+  configVersion: z.number().int(),
+  appliedVersion: z.number().int().nullable(),
+  appliedOk: z.boolean().nullable(),
+  appliedErrors: ConfigAppliedSchema.shape.errors,
+  cameras: z.array(CameraHealthSchema),
+  outbox: z.object({ pending: z.number().int(), dropped: z.number().int() }).nullable(),
+});
+export type Device = z.infer<typeof DeviceSchema>;
+
+export const CreateDeviceRequestSchema = z.object({ id: ResourceIdSchema, name: z.string().max(200).optional() }).strict();
+export type CreateDeviceRequest = z.infer<typeof CreateDeviceRequestSchema>;
+
+/** A one-time token for `sightline edge --hub URL --token T`; creating a new one invalidates the previous. */
+export const EnrollmentTokenSchema = z.object({
+  deviceId: z.string(),
+  token: z.string(),
+  expiresAt: TimeSchema,
+  command: z.string(),
+});
+export type EnrollmentToken = z.infer<typeof EnrollmentTokenSchema>;
+
+export const CreateDeviceResponseSchema = z.object({ device: DeviceSchema, enrollment: EnrollmentTokenSchema });
+export type CreateDeviceResponse = z.infer<typeof CreateDeviceResponseSchema>;
+
+export const EnrollRequestSchema = z.object({ token: z.string().min(10).max(200) }).strict();
+export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
+
+/** What an enrolling edge receives: its MQTT credentials, stored on the device with mode 0600. */
+export const EnrollResponseSchema = z.object({
+  deviceId: z.string(),
+  mqtt: z.object({ url: z.string(), username: z.string(), password: z.string() }),
+});
+export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;
+
+// --- cameras ---
+
+export const CreateCameraRequestSchema = CameraConfigSchema.extend({ deviceId: ResourceIdSchema });
+export type CreateCameraRequest = z.input<typeof CreateCameraRequestSchema>;
+
+/** A partial camera config: fields given replace the stored ones; `id` and `deviceId` cannot change. */
+export const UpdateCameraRequestSchema = (() => {
+  // Built without the config's defaults: a PATCH that omits a field must keep the stored value, not reset it.
+  const s = CameraConfigSchema.shape;
+  return z
+    .object({
+      name: s.name,
+      source: s.source.optional(),
+      model: s.model.unwrap().optional(),
+      fps: s.fps.unwrap().optional(),
+      enabled: s.enabled.unwrap().optional(),
+      analytics: s.analytics.unwrap().optional(),
+      motion: s.motion,
+    })
+    .strict();
+})();
+export type UpdateCameraRequest = z.input<typeof UpdateCameraRequestSchema>;
+
+export const CameraSchema = z.object({
+  id: z.string(),
+  deviceId: z.string(),
+  config: CameraConfigSchema,
+  createdAt: TimeSchema,
+  updatedAt: TimeSchema,
+  /** The device config version that carries this camera's current config. */
+  configVersion: z.number().int(),
+  /** Whether the device has applied that version (null: not reported yet). */
+  applied: z.boolean().nullable(),
+  health: CameraHealthSchema.nullable(),
+});
+export type Camera = z.infer<typeof CameraSchema>;
+
+// --- events ---
+
+export const SnapshotInfoSchema = z.object({
+  kind: z.enum(['crop', 'frame']),
+  width: z.number().int(),
+  height: z.number().int(),
+  /** Path under the API, e.g. /api/v1/events/{id}/snapshots/crop. */
+  url: z.string(),
+});
+export type SnapshotInfo = z.infer<typeof SnapshotInfoSchema>;
+
+export const StoredEventSchema = z.object({
+  event: SightlineEventSchema,
+  deviceId: z.string(),
+  ingestedAt: TimeSchema,
+  snapshots: z.array(SnapshotInfoSchema),
+});
+export type StoredEvent = z.infer<typeof StoredEventSchema>;
+
+const EventTypeSchema = z.enum(['zone.enter', 'zone.exit', 'zone.loiter', 'line.cross']);
+/** Query strings carry times as Unix ms or ISO-8601. */
+const QueryTimeSchema = z.union([
+  z.coerce.number().int().nonnegative(),
+  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
+]);
+
+export const EventFilterSchema = z.object({
+  cameraId: ResourceIdSchema.optional(),
+  deviceId: ResourceIdSchema.optional(),
+  type: EventTypeSchema.optional(),
+  label: z.string().min(1).max(100).optional(),
+  zoneId: z.string().min(1).max(100).optional(),
+  lineId: z.string().min(1).max(100).optional(),
+  trackId: z.coerce.number().int().positive().optional(),
+  from: QueryTimeSchema.optional(),
+  to: QueryTimeSchema.optional(),
+});
+export type EventFilter = z.input<typeof EventFilterSchema>;
+
+export const EventListQuerySchema = EventFilterSchema.extend({
+  cursor: z.string().uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+}).strict();
+export type EventListQuery = z.input<typeof EventListQuerySchema>;
+
+export const EventPageSchema = z.object({ events: z.array(StoredEventSchema), nextCursor: z.string().nullable() });
+export type EventPage = z.infer<typeof EventPageSchema>;
+
+export const CountsQuerySchema = z
+  .object({
+    bucket: z.enum(['minute', 'hour', 'day']).default('hour'),
+    from: QueryTimeSchema,
+    to: QueryTimeSchema,
+    cameraId: ResourceIdSchema.optional(),
+    zoneId: z.string().min(1).max(100).optional(),
+    lineId: z.string().min(1).max(100).optional(),
+    label: z.string().min(1).max(100).optional(),
+    type: EventTypeSchema.optional(),
+  })
+  .strict()
+  .refine((q) => q.to > q.from, { message: 'must be after from', path: ['to'] });
+export type CountsQuery = z.input<typeof CountsQuerySchema>;
+
+export const CountPointSchema = z.object({
+  bucketStart: TimeSchema,
+  cameraId: z.string(),
+  type: EventTypeSchema,
+  zoneId: z.string().nullable(),
+  lineId: z.string().nullable(),
+  direction: z.enum(['in', 'out']).nullable(),
+  label: z.string(),
+  count: z.number().int(),
+});
+export type CountPoint = z.infer<typeof CountPointSchema>;
+
+export const CountsResponseSchema = z.object({ bucket: z.enum(['minute', 'hour', 'day']), points: z.array(CountPointSchema) });
+export type CountsResponse = z.infer<typeof CountsResponseSchema>;
+
+/** One message of the live event stream (SSE `data:` line, event name `sightline-event`). */
+export const LiveEventSchema = StoredEventSchema;
+export type LiveEvent = StoredEvent;

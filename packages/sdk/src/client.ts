@@ -1,0 +1,41 @@
+import { ApiKeysResource } from './resources/api-keys.js';
+import { AuthResource } from './resources/auth.js';
+import { CamerasResource } from './resources/cameras.js';
+import { CountsResource } from './resources/counts.js';
+import { DevicesResource } from './resources/devices.js';
+import { EventsResource } from './resources/events.js';
+import { Transport, type SightlineClientOptions } from './transport.js';
+
+/**
+ * A typed client for a Sightline hub's REST API (/api/v1). Every answer is validated with the
+ * @sightline/protocol schemas; every failure is a SightlineApiError.
+ */
+export class SightlineClient {
+  readonly auth: AuthResource;
+  readonly apiKeys: ApiKeysResource;
+  readonly devices: DevicesResource;
+  readonly cameras: CamerasResource;
+  readonly events: EventsResource;
+  readonly counts: CountsResource;
+  private readonly transport: Transport;
+
+  constructor(options: SightlineClientOptions) {
+    this.transport = new Transport(options);
+    this.auth = new AuthResource(this.transport);
+    this.apiKeys = new ApiKeysResource(this.transport);
+    this.devices = new DevicesResource(this.transport);
+    this.cameras = new CamerasResource(this.transport);
+    this.events = new EventsResource(this.transport);
+    this.counts = new CountsResource(this.transport);
+  }
+
+  /** The API root every call goes to, e.g. `http://127.0.0.1:8080/api/v1`. */
+  get apiBase(): string {
+    return this.transport.apiBase;
+  }
+
+  /** Switches the credential for later calls, e.g. to the token `auth.login` returned; undefined sends none. */
+  setApiKey(apiKey: string | undefined): void {
+    this.transport.apiKey = apiKey;
+  }
+}
