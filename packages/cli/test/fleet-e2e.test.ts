@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SightlineClient } from '@sightline/sdk';
 import { requireSharedData } from '../../vision/src/util/shared-data.js';
+import type {
+  CliProcess} from './support/fleet-processes.js';
 import {
-  CliProcess,
   CuttableProxy,
   freePort,
   outboxEventIds,

@@ -289,14 +289,19 @@ export class Outbox {
     try {
       return this.write(false, (tally) => {
         let delivered = 0;
-        const notCommitted: string[] = [];
-        for (const row of batch.rows) {
-          if (!committed.has(row.id)) {
-            notCommitted.push(row.id);
-            continue;
+        const notCommitted = batch.rows.filter((row) => !committed.has(row.id)).map((row) => row.id);
+        const first = batch.rows[0];
+        const last = batch.rows[batch.rows.length - 1];
+        if (first && last && notCommitted.length === 0) {
+          // The usual case in one statement: every pending row inside a batch's seq range belongs to that batch.
+          for (const hit of this.sql.markDeliveredInRange.all(now, first.seq, last.seq)) {
+            delivered++;
+            moveToDelivered(tally, hit.bytes);
           }
-          const hit = this.sql.markDeliveredBySeq.get(now, row.seq);
-          if (hit) {
+        } else {
+          for (const row of batch.rows) {
+            const hit = committed.has(row.id) ? this.sql.markDeliveredBySeq.get(now, row.seq) : undefined;
+            if (!hit) continue;
             delivered++;
             moveToDelivered(tally, hit.bytes);
           }
@@ -547,6 +552,9 @@ function prepareStatements(db: Database.Database) {
     snapshotBody: db.prepare<[number], { body: string }>('SELECT body FROM outbox_snapshots WHERE seq = ?'),
     markDeliveredBySeq: db.prepare<[number, number], { bytes: number }>(
       'UPDATE outbox_events SET delivered_at = ? WHERE seq = ? AND delivered_at IS NULL RETURNING bytes',
+    ),
+    markDeliveredInRange: db.prepare<[number, number, number], { bytes: number }>(
+      'UPDATE outbox_events SET delivered_at = ? WHERE delivered_at IS NULL AND seq BETWEEN ? AND ? RETURNING bytes',
     ),
     markDeliveredById: db.prepare<[number, string], { bytes: number }>(
       'UPDATE outbox_events SET delivered_at = ? WHERE id = ? AND delivered_at IS NULL RETURNING bytes',
