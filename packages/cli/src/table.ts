@@ -9,8 +9,9 @@ export function formatTable(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
-/** `label  value` lines with the labels aligned, for one record. */
+/** `label  value` lines with the labels aligned, for one record; fields with an empty value are left out. */
 export function formatFields(fields: [string, string][]): string {
-  const width = Math.max(...fields.map(([k]) => k.length));
-  return fields.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+  const shown = fields.filter(([, v]) => v !== '');
+  const width = Math.max(...shown.map(([k]) => k.length));
+  return shown.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
 }

@@ -43,32 +43,32 @@ describe('hub and edge, end to end with real processes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function setUp(hubExtra: string[] = []) {
+  async function setUp(hubExtra: string[] = [], deviceId = 'edge-1') {
     const hub = await startHubProcess(join(dir, 'hub'), ports, hubExtra);
     procs.push(hub.proc);
     const anonymous = new SightlineClient({ baseUrl: hub.url });
     const { apiKey } = await anonymous.auth.setup({ username: 'admin', password: 'correct horse battery' });
     const client = new SightlineClient({ baseUrl: hub.url, apiKey: apiKey.key });
-    const { enrollment } = await client.devices.create({ id: 'edge-1', name: 'aisle edge' });
+    const { enrollment } = await client.devices.create({ id: deviceId, name: 'aisle edge' });
     const edgeDir = join(dir, 'edge');
     const edge = startEdgeProcess(edgeDir, ['--hub', hub.url, '--token', enrollment.token]);
     procs.push(edge);
-    await waitFor('the device to come online', async () => (await client.devices.get('edge-1')).online);
+    await waitFor('the device to come online', async () => (await client.devices.get(deviceId)).online);
     return { hub, client, edge, edgeDir };
   }
 
-  async function allHubEventIds(client: SightlineClient): Promise<string[]> {
+  async function allHubEventIds(client: SightlineClient, deviceId = 'edge-1'): Promise<string[]> {
     const ids: string[] = [];
-    for await (const page of client.events.pages({ deviceId: 'edge-1', limit: 500 })) ids.push(...page.events.map((e) => e.event.id));
+    for await (const page of client.events.pages({ deviceId, limit: 500 })) ids.push(...page.events.map((e) => e.event.id));
     return ids;
   }
 
   /** The camera has finished its file and the edge has nothing left to deliver. */
-  async function waitForDrained(client: SightlineClient, edgeDir: string, timeoutMs = 90_000) {
+  async function waitForDrained(client: SightlineClient, edgeDir: string, timeoutMs = 90_000, deviceId = 'edge-1') {
     await waitFor(
       'the camera to finish and the outbox to drain',
       async () => {
-        const device = await client.devices.get('edge-1');
+        const device = await client.devices.get(deviceId);
         const cam = device.cameras.find((c) => c.cameraId === 'aisle');
         return cam?.state === 'stopped' && outboxPending(edgeDir) === 0;
       },
@@ -77,9 +77,9 @@ describe('hub and edge, end to end with real processes', () => {
     );
   }
 
-  async function expectExactlyOnce(client: SightlineClient, edgeDir: string) {
+  async function expectExactlyOnce(client: SightlineClient, edgeDir: string, deviceId = 'edge-1') {
     const produced = outboxEventIds(edgeDir);
-    const stored = await allHubEventIds(client);
+    const stored = await allHubEventIds(client, deviceId);
     expect(produced.length).toBeGreaterThan(0);
     expect(new Set(stored).size).toBe(stored.length);
     expect([...stored].sort()).toEqual([...produced].sort());
@@ -147,4 +147,46 @@ describe('hub and edge, end to end with real processes', () => {
     await expectExactlyOnce(client, edgeDir);
     void hub;
   });
+
+  it('runs the same way on PostgreSQL and mosquitto, including a hub SIGKILL while the broker stays up', async () => {
+    const pgUrl = process.env.SIGHTLINE_TEST_PG_URL;
+    const mqttUrl = process.env.SIGHTLINE_TEST_MOSQUITTO_URL;
+    const admin = process.env.SIGHTLINE_TEST_MOSQUITTO_ADMIN_USER;
+    const adminPassword = process.env.SIGHTLINE_TEST_MOSQUITTO_ADMIN_PASSWORD;
+    if (!pgUrl || !mqttUrl || !admin || !adminPassword) {
+      throw new Error('PostgreSQL and mosquitto test services are not running: see scripts/test-services.mjs (the vitest global setup starts them)');
+    }
+    const db = await createDatabase(pgUrl);
+    const broker = new URL(mqttUrl);
+    broker.username = admin;
+    broker.password = adminPassword;
+    const deviceId = `edge-pg-${Math.random().toString(36).slice(2, 8)}`;
+    const hubArgs = ['--db', db, '--mqtt', broker.toString()];
+    const { hub, client, edgeDir } = await setUp(hubArgs, deviceId);
+    await client.cameras.create({ deviceId, id: 'aisle', source: longVideo, model, fps: 5 });
+    await waitFor('events to start flowing', async () => (await client.events.list({ limit: 1 })).events.length > 0, 60_000);
+    await hub.proc.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 1500));
+    const restarted = await startHubProcess(join(dir, 'hub'), ports, hubArgs);
+    procs.push(restarted.proc);
+    await waitForDrained(client, edgeDir, 120_000, deviceId);
+    await expectExactlyOnce(client, edgeDir, deviceId);
+    const events = await client.events.list({ deviceId, label: 'person' });
+    expect(events.events.length).toBeGreaterThan(0);
+  });
 });
+
+async function createDatabase(adminUrl: string): Promise<string> {
+  const pg = await import('pg');
+  const name = `sightline_e2e_${Math.random().toString(36).slice(2, 10)}`;
+  const client = new pg.default.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

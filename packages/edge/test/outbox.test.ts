@@ -133,6 +133,26 @@ describe('Outbox', () => {
     expect(snapshotSentIn).toBe(1);
   });
 
+  it('gives up an event the hub leaves out of its acks too often, counting it across a reopen', () => {
+    const outbox = open('refusals.db', { maxRefusals: 3 });
+    const events = makeEvents('cam-a', 4);
+    const poison = events[1]!.id;
+    outbox.append(events);
+    const results = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const batch = outbox.nextBatch({ maxEvents: 10, maxBytes: 1e6 })!;
+      expect(batch.eventIds[0]).toBe(attempt === 0 ? events[0]!.id : poison);
+      results.push(outbox.complete(batch, batch.eventIds.filter((id) => id !== poison)));
+      outbox.append(makeEvents('cam-a', 1));
+    }
+    expect(results.map((r) => r.notCommitted)).toEqual([[poison], [poison], []]);
+    expect(results[2]!.refused).toEqual([poison]);
+    expect(outbox.allEventIds()).not.toContain(poison);
+    expect(outbox.stats()).toMatchObject({ refused: 1, pending: 1, dropped: 0 });
+    outbox.close();
+    expect(open('refusals.db').stats().refused).toBe(1);
+  });
+
   it('refuses invalid events and snapshots for unknown events, storing nothing from that call', () => {
     const outbox = open();
     const good = makeEvent('cam-a');

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { hubInstanceId } from './hub-instance-id.js';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -79,7 +80,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     let deviceMqttUrl: (hostname: string) => string;
     let mqttWsUrl: string | null = null;
     if (options.mqtt) {
-      const external = await connectExternalBroker(options.mqtt, log);
+      const external = await connectExternalBroker(options.mqtt, `sightline-hub-${hubInstanceId(options.dataDir)}`, log);
       cleanups.push(() => external.close());
       credentials = external.credentials;
       link = await HubMqttLink.connect({ ...external.linkLogin, maxPayloadBytes: maxMqttPayloadBytes, log, onRejected: (r) => metrics.batchesRejected.inc({ reason: r }) });

@@ -5,3 +5,4 @@ export type { BatchEventRow, BatchSnapshotRow } from './batch.js';
 export { OutboxSender } from './sender.js';
 export type { OutboxSenderOptions, OutboxSenderStats, SenderLogger } from './sender.js';
 export type { EventTransport } from './transport.js';
+export { MqttEventTransport } from './mqtt-transport.js';

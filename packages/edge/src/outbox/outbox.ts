@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { BATCH_ENVELOPE_BYTES, OutboxBatch } from './batch.js';
 import type { BatchEventRow, BatchSnapshotRow } from './batch.js';
 import { ClaimRegistry } from './claims.js';
-import { COUNTER_DROPPED_EVENTS, COUNTER_DROPPED_SNAPSHOTS, OUTBOX_DDL } from './schema.js';
+import { COUNTER_DROPPED_EVENTS, COUNTER_DROPPED_SNAPSHOTS, COUNTER_REFUSED_EVENTS, OUTBOX_DDL } from './schema.js';
 
 export interface OutboxOptions {
   /** Most bytes (event JSON + snapshot JSON) the outbox keeps; over it the oldest undelivered data is dropped. */
@@ -15,6 +15,11 @@ export interface OutboxOptions {
   retentionMs?: number;
   /** Clock in Unix milliseconds; tests move it. */
   now?: () => number;
+  /**
+   * Acks in a row that may leave an event out before it is given up as refused by the hub. Without a limit, an
+   * event the hub will never store would ride along in every batch forever. Default 5.
+   */
+  maxRefusals?: number;
 }
 
 export interface NextBatchOptions {
@@ -35,6 +40,8 @@ export interface OutboxStats {
   /** Events dropped because the outbox went over its budget, ever (kept across restarts). */
   dropped: number;
   droppedSnapshots: number;
+  /** Events given up because the hub's acks left them out `maxRefusals` times (kept across restarts). */
+  refused: number;
   inFlightBatches: number;
 }
 
@@ -48,6 +55,8 @@ export interface CompleteResult {
   delivered: number;
   /** Events of the batch that the hub's ack did not list; they are pending again and will be resent. */
   notCommitted: string[];
+  /** Events the ack left out once too often: deleted and counted in `refused`. */
+  refused: string[];
 }
 
 /** An event or snapshot the outbox refuses, so it can never poison a batch the hub would then refuse forever. */
@@ -64,6 +73,7 @@ interface Tally {
   deliveredBytes: number;
   droppedEvents: number;
   droppedSnapshots: number;
+  refusedEvents: number;
 }
 
 interface PreparedEvent {
@@ -107,6 +117,9 @@ export class Outbox {
   private readonly retentionMs: number;
   private readonly now: () => number;
   private readonly budgetBytes: number;
+  private readonly maxRefusals: number;
+  /** Acks that left an event out, by event id; in memory, so a restart gives every event a fresh chance. */
+  private readonly refusals = new Map<string, number>();
   private tally: Tally;
   private lastPruneAt = 0;
   /** A snapshot left out of the last batch for lack of room; the next batch starts with it so none waits forever. */
@@ -120,6 +133,7 @@ export class Outbox {
     this.budgetBytes = options.budgetBytes;
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.now = options.now ?? Date.now;
+    this.maxRefusals = Math.max(1, options.maxRefusals ?? 5);
     this.sql = prepareStatements(db);
     this.tally = this.loadTally();
   }
@@ -281,7 +295,8 @@ export class Outbox {
 
   /**
    * The hub acknowledged `batch`, committing `committedIds`: those events become delivered and the snapshots of
-   * committed events are deleted. Whatever the ack left out is pending again.
+   * committed events are deleted. Whatever the ack left out is pending again, until it was left out
+   * `maxRefusals` times.
    */
   complete(batch: OutboxBatch, committedIds: Iterable<string>): CompleteResult {
     const committed = new Set(committedIds);
@@ -289,10 +304,10 @@ export class Outbox {
     try {
       return this.write(false, (tally) => {
         let delivered = 0;
-        const notCommitted = batch.rows.filter((row) => !committed.has(row.id)).map((row) => row.id);
+        const left = batch.rows.filter((row) => !committed.has(row.id));
         const first = batch.rows[0];
         const last = batch.rows[batch.rows.length - 1];
-        if (first && last && notCommitted.length === 0) {
+        if (first && last && left.length === 0) {
           // The usual case in one statement: every pending row inside a batch's seq range belongs to that batch.
           for (const hit of this.sql.markDeliveredInRange.all(now, first.seq, last.seq)) {
             delivered++;
@@ -314,7 +329,24 @@ export class Outbox {
             tally.pendingSnapshotBytes -= hit.bytes;
           }
         }
-        return { delivered, notCommitted };
+        if (this.refusals.size > 0) for (const row of batch.rows) if (committed.has(row.id)) this.refusals.delete(row.id);
+        const notCommitted: string[] = [];
+        const refused: string[] = [];
+        for (const row of left) {
+          const times = (this.refusals.get(row.id) ?? 0) + 1;
+          if (times < this.maxRefusals) {
+            this.refusals.set(row.id, times);
+            notCommitted.push(row.id);
+            continue;
+          }
+          this.refusals.delete(row.id);
+          if (this.deletePendingEvent(tally, row.seq)) refused.push(row.id);
+        }
+        if (refused.length > 0) {
+          this.sql.addToCounter.run(COUNTER_REFUSED_EVENTS, refused.length);
+          tally.refusedEvents += refused.length;
+        }
+        return { delivered, notCommitted, refused };
       });
     } finally {
       this.claims.release(batch.claimId);
@@ -367,6 +399,7 @@ export class Outbox {
       delivered: t.deliveredEvents,
       dropped: t.droppedEvents,
       droppedSnapshots: t.droppedSnapshots,
+      refused: t.refusedEvents,
       inFlightBatches: this.claims.size,
     };
   }
@@ -454,14 +487,7 @@ export class Outbox {
       if (rows.length === 0) break;
       for (const row of rows) {
         if (pendingBytes() <= this.budgetBytes) break;
-        for (const snapshot of this.sql.deleteSnapshotsOfEvent.all(row.seq)) {
-          tally.pendingSnapshots--;
-          tally.pendingSnapshotBytes -= snapshot.bytes;
-          droppedSnapshots++;
-        }
-        this.sql.deleteEvent.run(row.seq);
-        tally.pendingEvents--;
-        tally.pendingEventBytes -= row.bytes;
+        droppedSnapshots += this.deletePendingEvent(tally, row.seq)?.snapshots ?? 0;
         droppedEvents++;
       }
     }
@@ -473,6 +499,20 @@ export class Outbox {
       this.sql.addToCounter.run(COUNTER_DROPPED_EVENTS, droppedEvents);
       tally.droppedEvents += droppedEvents;
     }
+  }
+
+  /** Deletes a pending event and its snapshots; undefined when it was not there (or not pending). */
+  private deletePendingEvent(tally: Tally, seq: number): { snapshots: number } | undefined {
+    const snapshots = this.sql.deleteSnapshotsOfEvent.all(seq);
+    for (const snapshot of snapshots) {
+      tally.pendingSnapshots--;
+      tally.pendingSnapshotBytes -= snapshot.bytes;
+    }
+    const event = this.sql.deletePendingEvent.get(seq);
+    if (!event) return undefined;
+    tally.pendingEvents--;
+    tally.pendingEventBytes -= event.bytes;
+    return { snapshots: snapshots.length };
   }
 
   private loadTally(): Tally {
@@ -489,6 +529,7 @@ export class Outbox {
       deliveredBytes: delivered.bytes,
       droppedEvents: counter(COUNTER_DROPPED_EVENTS),
       droppedSnapshots: counter(COUNTER_DROPPED_SNAPSHOTS),
+      refusedEvents: counter(COUNTER_REFUSED_EVENTS),
     };
   }
 }
@@ -564,6 +605,9 @@ function prepareStatements(db: Database.Database) {
       'DELETE FROM outbox_snapshots WHERE event_seq = ? RETURNING bytes',
     ),
     deleteEvent: db.prepare<[number]>('DELETE FROM outbox_events WHERE seq = ?'),
+    deletePendingEvent: db.prepare<[number], { bytes: number }>(
+      'DELETE FROM outbox_events WHERE seq = ? AND delivered_at IS NULL RETURNING bytes',
+    ),
     pruneDelivered: db.prepare<[number], { bytes: number }>(
       `DELETE FROM outbox_events WHERE delivered_at IS NOT NULL AND delivered_at < ? AND ${notHoldingSnapshots}
        RETURNING bytes`,

@@ -34,3 +34,4 @@ CREATE TABLE IF NOT EXISTS outbox_counters (
 
 export const COUNTER_DROPPED_EVENTS = 'dropped_events';
 export const COUNTER_DROPPED_SNAPSHOTS = 'dropped_snapshots';
+export const COUNTER_REFUSED_EVENTS = 'refused_events';

@@ -220,6 +220,12 @@ export class OutboxSender {
           'hub ack left out events of its batch; they will be sent again',
         );
       }
+      if (result.refused.length > 0) {
+        this.log.error(
+          { batchId: ack.batchId, count: result.refused.length, first: result.refused[0] },
+          'hub keeps leaving events out of its acks; given up as refused',
+        );
+      }
     } finally {
       this.schedulePump();
     }

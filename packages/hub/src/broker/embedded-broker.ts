@@ -145,6 +145,12 @@ export class EmbeddedBroker {
     if (wsPort !== null) {
       this.wss = new WebSocketServer({ host, port: wsPort, maxPayload: maxPacketBytes + 1024 });
       this.wss.on('connection', (ws, req) => {
+        ws.on('error', (err: Error & { code?: string }) => {
+          // ws refuses a message over maxPayload itself; count and log it like the TCP size limit does.
+          if (err.code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return;
+          metrics.batchesRejected.inc({ reason: 'oversized' });
+          log.warn({ remote: req.socket.remoteAddress, err: err.message }, 'mqtt connection closed: packet over the size limit');
+        });
         const stream = createWebSocketStream(ws);
         stream.on('error', () => ws.terminate());
         this.aedes.handle(stream, req);

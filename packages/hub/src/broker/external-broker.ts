@@ -7,20 +7,21 @@ import { redact } from './hub-mqtt-link.js';
 
 export interface ExternalBroker {
   credentials: BrokerCredentialSink;
-  /** How the hub's own link logs in: a service user the hub (re)creates with a fresh password at every start. */
+  /**
+   * How the hub's own link logs in: a service user named after this hub's instance id, (re)created with a fresh
+   * password at every start, so several hubs can share one broker.
+   */
   linkLogin: { url: string; username: string; password: string };
   /** The broker URL for devices, without the admin credentials. */
   deviceUrl: string;
   close(): Promise<void>;
 }
 
-const HUB_SERVICE_USER = 'sightline-hub';
-
 /**
  * An external mosquitto whose dynamic-security plugin the hub administers: the URL's user must be a dynsec admin.
  * Devices get per-device clients and roles confined to their own topics.
  */
-export async function connectExternalBroker(url: string, log: Logger): Promise<ExternalBroker> {
+export async function connectExternalBroker(url: string, serviceUser: string, log: Logger): Promise<ExternalBroker> {
   const parsed = new URL(url);
   if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(parsed.protocol)) {
     throw new Error(`--mqtt must be an mqtt://, mqtts://, ws:// or wss:// URL, got "${redact(url)}"`);
@@ -47,16 +48,17 @@ export async function connectExternalBroker(url: string, log: Logger): Promise<E
   admin.on('error', (err) => log.warn({ err: err.message }, 'mqtt admin link error'));
   const dynsec = new MosquittoDynsec(admin);
   const servicePassword = randomSecret();
-  await dynsec.ensureHubUser(HUB_SERVICE_USER, servicePassword);
+  await dynsec.ensureHubUser(serviceUser, servicePassword);
 
   return {
     credentials: {
       upsertDevice: (deviceId, pw) => dynsec.upsertDevice(deviceId, pw),
       removeDevice: (deviceId) => dynsec.removeDevice(deviceId),
     },
-    linkLogin: { url: deviceUrl.toString(), username: HUB_SERVICE_USER, password: servicePassword },
+    linkLogin: { url: deviceUrl.toString(), username: serviceUser, password: servicePassword },
     deviceUrl: deviceUrl.toString().replace(/\/$/, ''),
     close: async () => {
+      dynsec.close();
       await admin.endAsync();
     },
   };

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { z } from 'zod';
-import { parseOrThrow } from '@sightline/protocol';
+import { ValidationError } from '@sightline/protocol';
 import type { Scope } from '../store/store.js';
 import type { Principal } from '../auth/principal.js';
 
@@ -46,6 +46,24 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
   return rest;
 }
 
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('');
+}
+
+/** Like the protocol's parseOrThrow, but an unknown key (strict schemas) is named as the bad field itself. */
+function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ValidationError(
+    what,
+    result.error.issues.map((issue) => {
+      // zod reports an unknown key on the object holding it, with an empty path for the body itself.
+      const path = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...issue.path, issue.keys[0]!] : issue.path;
+      return { path: formatPath(path), message: issue.message };
+    }),
+  );
+}
+
 /**
  * Declares a route whose inputs are parsed with the protocol's zod schemas (so errors name the bad field in our
  * format) and whose schemas also feed the OpenAPI document.
@@ -69,10 +87,11 @@ export function defineRoute<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
       ...(spec.response ? { response: { [status]: jsonSchema(spec.response, 'output') } } : {}),
     },
     handler: async (request, reply) => {
-      const body = spec.body ? parseOrThrow(spec.body, request.body ?? {}, 'request body') : undefined;
+      // No body at all reads as an empty object (a call with only optional fields); a JSON `null` is a wrong body.
+      const body = spec.body ? parseInput(spec.body, request.body === undefined ? {} : request.body, 'request body') : undefined;
       const { access_token: _token, ...rawQuery } = (request.query ?? {}) as Record<string, unknown>;
-      const query = spec.query ? parseOrThrow(spec.query, rawQuery, 'query') : undefined;
-      const params = spec.params ? parseOrThrow(spec.params, request.params ?? {}, 'path') : undefined;
+      const query = spec.query ? parseInput(spec.query, rawQuery, 'query') : undefined;
+      const params = spec.params ? parseInput(spec.params, request.params ?? {}, 'path') : undefined;
       const result = await spec.handler({
         body: body as z.infer<B>,
         query: query as z.infer<Q>,

@@ -1,5 +1,6 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { deviceTopics, type CreateDeviceResponse, type DeviceStatus, type EnrollResponse } from '@sightline/protocol';
+import { deviceTopics, type CreateDeviceResponse, type DeviceStatus, type EnrollResponse, type EventAck, type EventBatch } from '@sightline/protocol';
+import { waitFor } from './wait.js';
 import type { TestHub } from './test-hub.js';
 
 export interface EnrolledDevice {
@@ -59,6 +60,30 @@ export class TestDevice {
 
   async subscribeOwn(): Promise<void> {
     await this.client.subscribeAsync([this.topics.config, this.topics.eventsAck], { qos: 1 });
+  }
+
+  /** Says it is online (retained), as the edge does right after connecting. */
+  async announceOnline(): Promise<void> {
+    const online: DeviceStatus = { online: true, ts: Date.now() };
+    await this.publishJson(this.topics.status, online, true);
+  }
+
+  /** Publishes a batch and waits for the hub's acknowledgement of it (the device must have called subscribeOwn). */
+  async sendBatch(batch: EventBatch, timeoutMs = 5000): Promise<EventAck> {
+    const earlier = this.acks().length;
+    await this.publishJson(this.topics.events, batch);
+    // A redelivered batch is acknowledged again: wait for an ack that arrived after this publish.
+    return waitFor(`the ack of batch ${batch.batchId}`, () => this.acks().slice(earlier).find((a) => a.batchId === batch.batchId), timeoutMs);
+  }
+
+  acks(): EventAck[] {
+    return this.jsonOn<EventAck>(this.topics.eventsAck);
+  }
+
+  /** Resolves when the broker has closed this connection. */
+  closed(): Promise<void> {
+    if (!this.client.connected) return Promise.resolve();
+    return new Promise((resolve) => this.client.once('close', () => resolve()));
   }
 
   async publishJson(topic: string, message: unknown, retain = false): Promise<void> {

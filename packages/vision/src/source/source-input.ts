@@ -37,7 +37,9 @@ function urlPathExtension(url: string): string {
   }
 }
 
-function classify(source: string): { kind: SourceKind; target: string; autoLive: boolean } {
+function classify(source: string): { kind: SourceKind; target: string; autoLive: boolean; loop?: boolean } {
+  // A file played forever at its own rate: a stand-in camera for demos and tests.
+  if (source.startsWith('loop:')) return { kind: 'file', target: source.slice('loop:'.length), autoLive: true, loop: true };
   if (source.startsWith('lavfi:')) return { kind: 'lavfi', target: source.slice('lavfi:'.length), autoLive: false };
   if (source.startsWith('v4l2:')) return { kind: 'v4l2', target: source.slice('v4l2:'.length), autoLive: true };
   if (/^\/dev\/video\d+$/.test(source)) return { kind: 'v4l2', target: source, autoLive: true };
@@ -59,14 +61,16 @@ function classify(source: string): { kind: SourceKind; target: string; autoLive:
  * - `lavfi:<graph>` is an ffmpeg test pattern such as `lavfi:testsrc2=size=1280x720:rate=30`;
  * - `/dev/videoN` or `v4l2:<device>` is a V4L2 camera;
  * - `rtsp://`, `rtmp://`, `udp://`, `srt://`, `http(s)://` URLs (HLS when the path ends in .m3u8);
+ * - `loop:<path>` is a file played in a loop at its native rate, as if it were a camera;
  * - anything else (or `file:<path>`) is a file path.
  * Network streams and cameras are live; files and test patterns are not unless `live` says so, in
  * which case they are read at their native rate (`-re`) to behave like a camera.
  */
 export function resolveSourceInput(source: string, options: SourceInputOptions = {}): SourceInput {
-  const { kind, target, autoLive } = classify(source);
+  const { kind, target, autoLive, loop } = classify(source);
   const live = options.live ?? autoLive;
   const inputArgs: string[] = [];
+  if (loop) inputArgs.push('-stream_loop', '-1');
   if (kind === 'lavfi') inputArgs.push('-f', 'lavfi');
   if (kind === 'v4l2') inputArgs.push('-f', 'v4l2');
   if (kind === 'rtsp') inputArgs.push('-rtsp_transport', options.rtspTransport ?? 'tcp');

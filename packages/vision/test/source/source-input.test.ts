@@ -60,4 +60,10 @@ describe('resolveSourceInput', () => {
     expect(input.target).toBe('rtsp://admin:12345@10.0.0.2/live');
     expect(input.inputArgs.slice(-2)).toEqual(['-timeout', '5000000']);
   });
+
+  it('plays loop:<file> forever at its native rate, as a live camera', () => {
+    const input = resolveSourceInput('loop:/videos/aisle.mp4');
+    expect(input).toMatchObject({ kind: 'file', target: '/videos/aisle.mp4', live: true });
+    expect(input.inputArgs).toEqual(['-stream_loop', '-1', '-re']);
+  });
 });
