@@ -67,6 +67,11 @@ export class CameraSupervisor {
     return Promise.all([...this.runners.values()].map((r) => r.health()));
   }
 
+  /** The running pipeline of a camera: the same object for as long as its config is unchanged. */
+  runner(cameraId: string): CameraRunner | undefined {
+    return this.runners.get(cameraId);
+  }
+
   get cameraIds(): string[] {
     return [...this.runners.keys()];
   }
