@@ -60,6 +60,10 @@ export type LoginRequest = z.infer<typeof LoginRequestSchema>;
 export const LoginResponseSchema = z.object({ user: UserSchema, token: z.string(), expiresAt: TimeSchema });
 export type LoginResponse = z.infer<typeof LoginResponseSchema>;
 
+/** GET /auth/me: the caller's user (for sign-in sessions; null for plain API keys) and scope. */
+export const MeResponseSchema = z.object({ user: UserSchema.nullable(), scope: ScopeSchema });
+export type MeResponse = z.infer<typeof MeResponseSchema>;
+
 export const CreateApiKeyRequestSchema = z
   .object({
     name: z.string().min(1).max(100),

@@ -4,7 +4,6 @@ export { DEFAULT_TIMEOUT_MS, type RequestOptions, type SightlineClientOptions } 
 export { LIVE_EVENT_NAME, type EventStreamOptions } from './event-stream.js';
 export { readSse, SseParser, SseLineTooLongError, MAX_SSE_LINE, type SseMessage } from './sse.js';
 export { toQueryString } from './query.js';
-export { MeResponseSchema, type MeResponse } from './me-response.js';
 export type { AuthResource } from './resources/auth.js';
 export type { ApiKeysResource } from './resources/api-keys.js';
 export type { DevicesResource } from './resources/devices.js';

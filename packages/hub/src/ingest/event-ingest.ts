@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { EventBatchSchema, deviceTopics, type EventAck, type StoredEvent } from '@sightline/protocol';
+import { z } from 'zod';
+import { EventBatchSchema, SightlineEventSchema, SnapshotSchema, deviceTopics, type EventAck, type EventBatch, type StoredEvent } from '@sightline/protocol';
 import type { BlobStore } from '../blobs/blob-store.js';
 import type { LiveEventBus } from '../live/live-event-bus.js';
 import type { HubMetrics } from '../metrics.js';
@@ -25,6 +26,12 @@ const JPEG_MAGIC = [0xff, 0xd8, 0xff];
 export class EventIngest {
   constructor(private readonly deps: EventIngestDeps) {}
 
+  /** Acknowledges exactly the ids now stored; ids left out tell the edge those events were refused. */
+  private async ack(deviceId: string, batchId: string, ids: string[], committedAt = Date.now()): Promise<void> {
+    const ack: EventAck = { batchId, ids, committedAt };
+    await this.deps.publish(deviceTopics(deviceId).eventsAck, JSON.stringify(ack));
+  }
+
   async handle(deviceId: string, payload: Buffer): Promise<void> {
     const { store, blobs, metrics, log } = this.deps;
     let json: unknown;
@@ -36,23 +43,29 @@ export class EventIngest {
       return;
     }
     const parsed = EventBatchSchema.safeParse(json);
-    if (!parsed.success) {
-      metrics.batchesRejected.inc({ reason: 'invalid' });
+    let batch: EventBatch;
+    if (parsed.success) {
+      batch = parsed.data;
+    } else {
+      // One bad event must not hold back the good ones behind it: keep the valid events, acknowledge only those,
+      // and let the edge count the rest as refused after a few tries.
+      const salvaged = salvageBatch(json);
       const issue = parsed.error.issues[0];
-      log.warn({ deviceId, path: issue?.path.join('.'), message: issue?.message }, 'event batch refused: invalid');
-      return;
+      metrics.batchesRejected.inc({ reason: 'invalid' });
+      log.warn({ deviceId, path: issue?.path.join('.'), message: issue?.message, kept: salvaged?.events.length ?? 0 }, 'event batch partly invalid');
+      if (!salvaged) return;
+      batch = salvaged;
     }
-    const batch = parsed.data;
     if (batch.deviceId !== deviceId) {
       metrics.batchesRejected.inc({ reason: 'wrong_device' });
       log.warn({ deviceId, claimed: batch.deviceId }, 'event batch refused: device id does not match its topic');
-      return;
+      return this.ack(deviceId, batch.batchId, []);
     }
-    const foreign = await this.deps.owners.foreignCameras(deviceId, batch.events.map((e) => e.cameraId));
-    if (foreign.length > 0) {
+    const foreign = new Set(await this.deps.owners.foreignCameras(deviceId, batch.events.map((e) => e.cameraId)));
+    if (foreign.size > 0) {
       metrics.batchesRejected.inc({ reason: 'foreign_camera' });
-      log.warn({ deviceId, cameras: foreign }, "event batch refused: events for another device's cameras");
-      return;
+      log.warn({ deviceId, cameras: [...foreign] }, "events refused: they name another device's cameras");
+      batch = { ...batch, events: batch.events.filter((e) => !foreign.has(e.cameraId)) };
     }
 
     const eventIds = new Set(batch.events.map((e) => e.id));
@@ -77,8 +90,7 @@ export class EventIngest {
     const inserted = new Set(result.insertedIds);
     for (const e of batch.events) if (inserted.has(e.id)) metrics.ingestLag.observe(Math.max(0, now - e.wallTime) / 1000);
 
-    const ack: EventAck = { batchId: batch.batchId, ids: batch.events.map((e) => e.id), committedAt: now };
-    await this.deps.publish(deviceTopics(deviceId).eventsAck, JSON.stringify(ack));
+    await this.ack(deviceId, batch.batchId, batch.events.map((e) => e.id), now);
 
     const live: StoredEvent[] = batch.events
       .filter((e) => inserted.has(e.id))
@@ -93,5 +105,26 @@ export class EventIngest {
     this.deps.bus.publish(live);
   }
 }
+
+function salvageBatch(json: unknown): EventBatch | undefined {
+  const envelope = BatchEnvelopeSchema.safeParse(json);
+  if (!envelope.success) return undefined;
+  const events = envelope.data.events.flatMap((e) => {
+    const r = SightlineEventSchema.safeParse(e);
+    return r.success ? [r.data] : [];
+  });
+  const snapshots = envelope.data.snapshots.flatMap((s) => {
+    const r = SnapshotSchema.safeParse(s);
+    return r.success ? [r.data] : [];
+  });
+  return { batchId: envelope.data.batchId, deviceId: envelope.data.deviceId, events, snapshots };
+}
+
+const BatchEnvelopeSchema = z.object({
+  batchId: z.string().uuid(),
+  deviceId: z.string(),
+  events: z.array(z.unknown()).max(5000),
+  snapshots: z.array(z.unknown()).max(200).default([]),
+});
 
 export const snapshotUrl = (eventId: string, kind: 'crop' | 'frame') => `/api/v1/events/${eventId}/snapshots/${kind}`;

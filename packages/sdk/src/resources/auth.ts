@@ -1,12 +1,13 @@
 import {
   LoginResponseSchema,
+  MeResponseSchema,
+  type MeResponse,
   SetupResponseSchema,
   type LoginRequest,
   type LoginResponse,
   type SetupRequest,
   type SetupResponse,
 } from '@sightline/protocol';
-import { MeResponseSchema, type MeResponse } from '../me-response.js';
 import type { RequestOptions, Transport } from '../transport.js';
 
 export class AuthResource {

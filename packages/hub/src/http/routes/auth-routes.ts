@@ -8,8 +8,7 @@ import {
   LoginResponseSchema,
   SetupRequestSchema,
   SetupResponseSchema,
-  UserSchema,
-  ScopeSchema,
+  MeResponseSchema,
   newId,
   type ApiKey,
   type ApiKeyCreated,
@@ -118,7 +117,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: HubContext): void 
     auth: 'read',
     summary: 'The caller: its user (for session tokens) and scope',
     tags: ['auth'],
-    response: z.object({ user: UserSchema.nullable(), scope: ScopeSchema }),
+    response: MeResponseSchema,
     handler: async ({ principal }) => {
       const users = principal!.userId ? await findUserById(ctx, principal!.userId) : undefined;
       return { user: users ? toUser(users) : null, scope: principal!.scope };

@@ -28,6 +28,11 @@ export function registerEventStreamRoute(app: FastifyInstance, ctx: HubContext):
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
+      // HEAD (added by Fastify for every GET) gets the headers only; a stream left open would hold its socket forever.
+      if (request.method === 'HEAD') {
+        res.end();
+        return;
+      }
       open.add(res);
       res.write(': connected\n\n');
       const send = (e: StoredEvent) => {
