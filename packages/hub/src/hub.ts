@@ -13,7 +13,7 @@ import { EmbeddedBroker } from './broker/embedded-broker.js';
 import { HubMqttLink, redact } from './broker/hub-mqtt-link.js';
 import { connectExternalBroker } from './broker/external-broker.js';
 import { Fleet } from './fleet/fleet.js';
-import { databaseOnlyCredentials, type BrokerCredentialSink } from './fleet/device-credentials.js';
+import type { BrokerCredentialSink } from './fleet/device-credentials.js';
 import { CameraOwners } from './ingest/camera-owners.js';
 import { EventIngest } from './ingest/event-ingest.js';
 import { buildApp } from './http/app.js';
@@ -76,7 +76,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const owners = new CameraOwners(store);
 
     let link: HubMqttLink;
-    let credentials: BrokerCredentialSink = databaseOnlyCredentials;
+    let credentials: BrokerCredentialSink;
     let deviceMqttUrl: (hostname: string) => string;
     let mqttWsUrl: string | null = null;
     if (options.mqtt) {
@@ -98,6 +98,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         log,
       });
       cleanups.push(() => broker.close());
+      credentials = {
+        upsertDevice: async (deviceId) => broker.disconnectDevice(deviceId),
+        removeDevice: async (deviceId) => broker.disconnectDevice(deviceId),
+      };
       link = await HubMqttLink.connect({
         url: `mqtt://127.0.0.1:${broker.port}`,
         username: broker.hubUsername,

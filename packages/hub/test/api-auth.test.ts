@@ -245,14 +245,14 @@ describe('hub API sessions and first-run setup', () => {
   });
 
   it('refuses a session token once it has expired', async () => {
-    const hub = await startTestHub({ sessionTtlMs: 300 });
+    const hub = await startTestHub({ sessionTtlMs: 800 });
     try {
       const login = await hub.call<LoginResponse>('POST', '/api/v1/auth/login', {
         body: { username: hub.adminUsername, password: hub.adminPassword },
         token: null,
       });
       expect((await hub.call('GET', '/api/v1/auth/me', { token: login.body.token })).status).toBe(200);
-      await sleep(400);
+      await sleep(login.body.expiresAt - Date.now() + 50);
       expect((await hub.call('GET', '/api/v1/auth/me', { token: login.body.token })).status).toBe(401);
       // API keys without an expiry are unaffected.
       expect((await hub.call('GET', '/api/v1/auth/me')).status).toBe(200);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId, type Camera, type CreateDeviceResponse, type Device, type EnrollResponse, type EnrollmentToken } from '@sightline/protocol';
 import { startTestHub, type ApiResponse, type TestHub } from './support/test-hub.js';
-import { sleep } from './support/wait.js';
+import { EventStreamClient } from './support/event-stream.js';
+import { sleep, waitFor, within } from './support/wait.js';
 
 const ZONES_AND_LINES = {
   zones: [{ id: 'door', name: 'Door', polygon: [[0.1, 0.1], [0.5, 0.1], [0.5, 0.6]], loiterSeconds: 30 }],
@@ -236,11 +237,11 @@ describe('hub API resources', () => {
 
 describe('enrollment token expiry', () => {
   it('refuses a token after its time to live', async () => {
-    const hub = await startTestHub({ enrollmentTtlMs: 300 });
+    const hub = await startTestHub({ enrollmentTtlMs: 1000 });
     try {
       const created = await hub.call<CreateDeviceResponse>('POST', '/api/v1/devices', { body: { id: 'late-1' } });
-      expect(created.body.enrollment.expiresAt).toBeLessThanOrEqual(Date.now() + 300);
-      await sleep(400);
+      expect(created.body.enrollment.expiresAt).toBeLessThanOrEqual(Date.now() + 1000);
+      await sleep(created.body.enrollment.expiresAt - Date.now() + 50);
       expectError(await hub.call('POST', '/api/v1/enroll', { body: { token: created.body.enrollment.token }, token: null }), 401, 'invalid_token');
       expect((await hub.call<Device>('GET', '/api/v1/devices/late-1')).body.enrolled).toBe(false);
       // A fresh token works while it is fresh.
@@ -248,6 +249,40 @@ describe('enrollment token expiry', () => {
       expect((await hub.call('POST', '/api/v1/enroll', { body: { token: renewed.body.token }, token: null })).status).toBe(200);
     } finally {
       await hub.close();
+    }
+  });
+});
+
+describe('live event stream', () => {
+  it('keeps the stream alive with pings, answers HEAD without holding the socket, and validates its filter', async () => {
+    const hub = await startTestHub({ streamPingMs: 50 });
+    try {
+      const stream = await EventStreamClient.open(hub.hub.url, hub.adminKey, { cameraId: 'cam-1', type: 'zone.enter' });
+      await waitFor('two pings', () => stream.messages.filter((m) => m === ': ping').length >= 2);
+      await stream.close();
+
+      const head = await within(3000, 'HEAD of the stream', hub.call('HEAD', '/api/v1/events/stream'));
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toContain('text/event-stream');
+      // The same keep-alive connection serves the next calls.
+      for (let i = 0; i < 3; i++) expect((await within(3000, 'a call after HEAD', hub.call('GET', '/api/v1/auth/me'))).status).toBe(200);
+
+      expectError(await hub.call('GET', '/api/v1/events/stream?type=zone.dance'), 400, 'invalid_request', 'type');
+      expectError(await hub.call('GET', '/api/v1/events/stream?from=0'), 400, 'invalid_request', 'from');
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('shuts the hub down promptly while a client is still streaming', async () => {
+    const hub = await startTestHub();
+    const stream = await EventStreamClient.open(hub.hub.url, hub.adminKey);
+    try {
+      await within(3000, 'closing the hub', hub.close());
+      // The client sees its stream end rather than hang.
+      await within(2000, 'the end of the stream', stream.ended);
+    } finally {
+      await stream.close();
     }
   });
 });

@@ -197,7 +197,6 @@ describe('a device on the embedded broker', () => {
     // Power cut: no DISCONNECT, so the broker publishes the retained "offline" will.
     device.dropConnection();
     await waitFor('edge-b offline', async () => !(await hub.call<Device>('GET', '/api/v1/devices/edge-b')).body.online);
-    expect(warnings('device presence')).toEqual([]); // presence changes are info, not warnings
     expect(logs.some((l) => l.msg === 'device presence' && l.deviceId === 'edge-b' && l.online === false)).toBe(true);
 
     // The will was retained: whoever subscribes later learns the device is offline.
@@ -329,16 +328,20 @@ describe('a device on the embedded broker', () => {
       expect(await attempt({ clientId: 'edge-a', username: 'edge-a', password: renewed.body.mqtt.password })).toBe(0);
       a = { id: 'edge-a', credentials: renewed.body };
 
-      // A deleted device cannot log in.
+      // A deleted device loses its open session at once and cannot log in again.
       const doomed = await enrollDevice(hub, 'edge-doomed');
       expect(await attempt({ clientId: 'edge-doomed', username: 'edge-doomed', password: doomed.credentials.mqtt.password })).toBe(0);
+      const session = await TestDevice.connect(hub.hub.mqttUrl, doomed);
+      const closed = new Promise<void>((resolve) => session.client.once('close', () => resolve()));
       expect((await hub.call('DELETE', '/api/v1/devices/edge-doomed')).status).toBe(204);
+      await closed;
+      session.client.end(true);
       expect(await attempt({ clientId: 'edge-doomed', username: 'edge-doomed', password: doomed.credentials.mqtt.password })).toBe(4);
     });
   });
 
   describe('bad input', () => {
-    it('refuses malformed, invalid, misaddressed and foreign-camera batches without acking or storing them', async () => {
+    it('refuses malformed batches, and stores and acknowledges only the valid events of the others', async () => {
       const device = await connect(a);
       const countBefore = (await events('deviceId=edge-a&limit=1000')).events.length;
       const rejected = (reason: string) => hub.metric('sightline_mqtt_messages_rejected_total', { reason });
@@ -349,39 +352,54 @@ describe('a device on the embedded broker', () => {
         foreign: await rejected('foreign_camera'),
         badSnapshot: await rejected('bad_snapshot'),
       };
-
-      const invalidEvent = { ...zoneEnter('cam-a'), confidence: 7 };
-      const misaddressed = batchOf('edge-b', [zoneEnter('cam-b')]);
-      const foreign = batchOf('edge-a', [zoneEnter('cam-a'), zoneEnter('cam-b')]);
       const publish = (payload: string | Buffer) => device.client.publishAsync(device.topics.events, payload, { qos: 1 });
+
+      // Not JSON, or not even a batch envelope: nothing to acknowledge, nothing stored.
       await publish('{"batchId": ');
       await publish(Buffer.from([0xff, 0xfe, 0x00, 0x01]));
       await publish('');
-      await publish(JSON.stringify({ ...batchOf('edge-a', []), events: [invalidEvent] }));
       await publish(JSON.stringify({ batchId: 'not-a-uuid', deviceId: 'edge-a', events: [] }));
+      // A poison event: the valid one beside it is kept, and the ack lists only that one.
+      const valid = zoneEnter('cam-a');
+      const poison = { ...zoneEnter('cam-a'), confidence: 7 };
+      const salvaged = { ...batchOf('edge-a', []), events: [poison, valid] };
+      await publish(JSON.stringify(salvaged));
+      // A batch claiming to be another device's: acknowledged as empty so the edge stops resending it; nothing stored.
+      const misaddressed = batchOf('edge-b', [zoneEnter('cam-b')]);
       await publish(JSON.stringify(misaddressed));
+      // Events for another device's camera are dropped, the device's own are kept.
+      const own = zoneEnter('cam-a');
+      const trespass = zoneEnter('cam-b');
+      const foreign = batchOf('edge-a', [own, trespass], [snapshotOf(trespass)]);
       await publish(JSON.stringify(foreign));
-      // A snapshot that is not a JPEG is dropped; its event is kept.
+      // A snapshot that is not a JPEG, or not for an event of its batch, is dropped; the event is kept.
       const keep = zoneEnter('cam-a');
-      const notJpeg = snapshotOf(keep, 'crop', Buffer.from('GIF89a not a jpeg'));
-      const orphan = snapshotOf(zoneEnter('cam-a'), 'crop');
-      const partly = batchOf('edge-a', [keep], [notJpeg, orphan]);
+      const partly = batchOf('edge-a', [keep], [snapshotOf(keep, 'crop', Buffer.from('GIF89a not a jpeg')), snapshotOf(zoneEnter('cam-a'), 'crop')]);
       await device.sendBatch(partly);
 
-      // Messages of one device are handled in order, so every refusal above has been decided by now.
-      expect(device.acks().map((x) => x.batchId)).toEqual([partly.batchId]);
+      // Messages of one device are handled in order, so every message above has been decided by now.
+      expect(device.acks().map((x) => [x.batchId, x.ids])).toEqual([
+        [salvaged.batchId, [valid.id]],
+        [misaddressed.batchId, []],
+        [foreign.batchId, [own.id]],
+        [partly.batchId, [keep.id]],
+      ]);
       expect(await rejected('malformed')).toBe(before.malformed + 3);
       expect(await rejected('invalid')).toBe(before.invalid + 2);
       expect(await rejected('wrong_device')).toBe(before.wrongDevice + 1);
       expect(await rejected('foreign_camera')).toBe(before.foreign + 1);
-      expect(await rejected('bad_snapshot')).toBe(before.badSnapshot + 2);
+      expect(await rejected('bad_snapshot')).toBe(before.badSnapshot + 3);
+
       const after = (await events('deviceId=edge-a&limit=1000')).events;
-      expect(after.length).toBe(countBefore + 1);
-      expect(after[0]!.event.id).toBe(keep.id);
-      expect(after[0]!.snapshots).toEqual([]);
-      expect((await events('deviceId=edge-b&limit=1000')).events.map((e) => e.event.id)).not.toContain(misaddressed.events[0]!.id);
-      expect(warnings('event batch refused').length).toBeGreaterThanOrEqual(5);
-      expect(warnings("events for another device's cameras").some((l) => (l.cameras as string[]).includes('cam-b'))).toBe(true);
+      expect(after.map((e) => e.event.id).slice(0, 3).sort()).toEqual([valid.id, own.id, keep.id].sort());
+      expect(after.length).toBe(countBefore + 3);
+      expect(after.find((e) => e.event.id === keep.id)!.snapshots).toEqual([]);
+      for (const id of [poison.id, trespass.id, misaddressed.events[0]!.id]) {
+        expect((await hub.call('GET', `/api/v1/events/${id}`)).status, id).toBe(404);
+      }
+      expect(warnings('event batch refused: not JSON').length).toBeGreaterThanOrEqual(3);
+      expect(warnings('event batch refused: device id does not match').some((l) => l.claimed === 'edge-b')).toBe(true);
+      expect(warnings("another device's cameras").some((l) => (l.cameras as string[]).includes('cam-b'))).toBe(true);
       // Refusals do not cost the device its connection.
       expect(device.client.connected).toBe(true);
     });

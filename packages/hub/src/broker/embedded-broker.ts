@@ -163,6 +163,19 @@ export class EmbeddedBroker {
     }
   }
 
+  /**
+   * Ends a device's open session (after it was deleted or re-enrolled): credentials are checked at login, so
+   * without this an already connected device would keep its session.
+   */
+  disconnectDevice(deviceId: string): void {
+    const clients = (this.aedes as unknown as { clients: Record<string, Client | undefined> }).clients;
+    const client = clients[deviceId];
+    if (client && deviceOf.get(client) === deviceId) {
+      this.options.log.info({ deviceId }, 'device session closed: credentials revoked');
+      client.close();
+    }
+  }
+
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     for (const c of this.wss?.clients ?? []) c.terminate();

@@ -73,8 +73,9 @@ export class Fleet {
     const device = await this.deps.store.consumeEnrollmentToken(sha256Hex(token), now);
     if (!device) throw new ApiError(401, 'invalid_token', 'the enrollment token is unknown, used or expired; create a new one on the hub');
     const password = randomSecret();
-    await this.deps.credentials.upsertDevice(device.id, password);
+    // The database first: a session still open with the old password is closed by the sink and cannot log in again.
     await this.deps.store.updateDevice(device.id, { mqttPasswordHash: `sha256$${sha256Hex(password)}`, enrolledAt: now });
+    await this.deps.credentials.upsertDevice(device.id, password);
     this.deps.log.info({ deviceId: device.id }, 'device enrolled');
     await this.publishConfig(device.id);
     return { deviceId: device.id, mqtt: { url: this.deps.mqttUrlFor(host), username: device.id, password } };
@@ -82,8 +83,8 @@ export class Fleet {
 
   async deleteDevice(id: string): Promise<void> {
     await this.requireDevice(id);
-    await this.deps.credentials.removeDevice(id);
     await this.deps.store.deleteDevice(id);
+    await this.deps.credentials.removeDevice(id);
     this.deps.owners.invalidate();
     // An empty retained message clears the retained config at the broker.
     await this.deps.publish(deviceTopics(id).config, '', { retain: true });

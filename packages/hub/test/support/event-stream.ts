@@ -54,6 +54,11 @@ export class EventStreamClient {
     }
   }
 
+  /** Resolves when the server ends the stream (or close() aborts it). */
+  get ended(): Promise<void> {
+    return this.pump.catch(() => undefined);
+  }
+
   async close(): Promise<void> {
     this.abort.abort();
     await this.pump.catch(() => undefined);
