@@ -37,6 +37,8 @@ export class DeviceLink extends EventEmitter<{ config: [Buffer]; ack: [Buffer]; 
       connectTimeout: 10_000,
       will: { topic: this.topics.status, payload: Buffer.from(JSON.stringify(offline)), qos: 1, retain: true },
     });
+    // Small messages (acks' PUBACKs, heartbeats) must not wait for Nagle's algorithm and a delayed TCP ACK.
+    this.client.on('connect', () => (this.client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true));
     this.client.on('connect', () => void this.onConnect());
     this.client.on('close', () => this.setConnected(false));
     this.client.on('error', (err) => options.log.warn({ err: err.message }, 'mqtt error'));
