@@ -166,6 +166,8 @@ function mosquittoConfig({ port, plugin, dynsecFile, logFile, user }) {
     `plugin ${plugin}`,
     `plugin_opt_config_file ${dynsecFile}`,
     `max_packet_size ${MOSQUITTO_MAX_PACKET}`,
+    // Small acks otherwise wait ~40 ms for Nagle's algorithm and the peer's delayed TCP ACK.
+    'set_tcp_nodelay true',
     'persistence false',
     `log_dest file ${logFile}`,
     // "all" includes debug, which is where mosquitto 2.0 reports denied publishes and subscribes.

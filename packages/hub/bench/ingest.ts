@@ -18,10 +18,12 @@ import { CpuProfiler, type ProfileSummary } from './ingest/cpu-profile.js';
 import { GeneratorProcess } from './ingest/generator-process.js';
 import { startHubUnderTest } from './ingest/hub-under-test.js';
 import { CONFIGURATION_TITLES, parseOptions, type BenchOptions, type ConfigurationName } from './ingest/options.js';
-import { bestSustained, stepTable, summaryTable, table, type ConfigurationResult, type StepRow } from './ingest/report.js';
+import { stepTable, summaryTable, sustainedStep, table, type ConfigurationResult, type StepRow } from './ingest/report.js';
 import { createDatabase, provideServices, type BenchServices } from './ingest/services.js';
-import { TICKS_PER_SECOND, machineShare, machineTimes, processTreeTicks } from './ingest/stats.js';
+import { measureStep } from './ingest/measure-step.js';
 
+/** Cores of other people's work above which a step counts as contended. */
+const CONTENDED_CORES = 0.15;
 const RESULTS_DIR = fileURLToPath(new URL('../../../bench-results/', import.meta.url));
 
 async function runConfiguration(name: ConfigurationName, services: BenchServices, options: BenchOptions): Promise<{ result: ConfigurationResult; profile?: ProfileSummary }> {
@@ -56,39 +58,18 @@ async function runConfiguration(name: ConfigurationName, services: BenchServices
       await profiler?.start();
       const steps: StepRow[] = [];
       for (const rate of options.steps) {
-        const sample = () => ({
-          machine: machineTimes(),
-          services: processTreeTicks(services.pids),
-          cpu: process.cpuUsage(),
-          loop: performance.eventLoopUtilization(),
-          at: performance.now(),
-        });
-        const before = sample();
-        let after: typeof before | undefined;
-        const result = await generator.step(rate, options.stepSeconds, () => {
-          after = sample();
-        });
-        acked += result.ackedTotal;
-        const elapsedMs = after!.at - before.at;
-        const hubCpu = (after!.cpu.user - before.cpu.user + after!.cpu.system - before.cpu.system) / 1000;
-        const machine = machineShare(before.machine, after!.machine);
-        const hubCores = hubCpu / elapsedMs;
-        const generatorCores = result.generatorCpuMs / (result.seconds * 1000);
-        const servicesCores = (after!.services - before.services) / TICKS_PER_SECOND / (elapsedMs / 1000);
-        const row: StepRow = {
-          ...result,
-          committedPerSecond: result.ackedInStep / result.seconds,
-          keptUp: result.offeredEvents > 0 ? result.ackedTotal / result.offeredEvents : NaN,
-          hubCores,
-          hubEventLoop: performance.eventLoopUtilization(after!.loop, before.loop).utilization,
-          generatorCores,
-          servicesCores,
-          otherCores: Math.max(0, machine.busy * cpus().length - hubCores - generatorCores - servicesCores),
-          machineBusy: machine.busy,
-          machineSteal: machine.steal,
-        };
-        steps.push(row);
-        console.log(`  ${title}: ${row.rate} ev/s offered → ${Math.round(row.committedPerSecond)} committed, visible p99 ${row.visible.p99.toFixed(0)} ms`);
+        // Other people's work on this shared machine can take a core for seconds at a time: a step that ran beside
+        // it is measured again, and the attempt with the least of it is kept (the table says how many were made).
+        let row: StepRow | undefined;
+        for (let attempt = 1; attempt <= 1 + options.contendedRetries; attempt++) {
+          const measured = await measureStep(generator, rate, options.stepSeconds, services.pids);
+          acked += measured.ackedTotal;
+          if (!row || measured.otherCores < row.otherCores) row = { ...measured, attempts: attempt };
+          else row.attempts = attempt;
+          if (!(measured.otherCores > CONTENDED_CORES)) break;
+        }
+        steps.push(row!);
+        console.log(`  ${title}: ${row!.rate} ev/s offered → ${Math.round(row!.committedPerSecond)} committed, visible p99 ${row!.visible.p99.toFixed(0)} ms`);
       }
       if (profiler) {
         mkdirSync(RESULTS_DIR, { recursive: true });
@@ -121,21 +102,26 @@ function printConfiguration(result: ConfigurationResult, options: BenchOptions):
         `visibility polls per step: ${result.steps.map((s) => s.pollRequests).join(', ')}`,
     );
   }
+  const others = result.steps.reduce((sum, s) => sum + (Number.isFinite(s.otherCores) ? s.otherCores : 0), 0) / result.steps.length;
+  if (others > CONTENDED_CORES) {
+    console.log(`WARNING: other processes on this machine used ${others.toFixed(2)} cores on average during these steps; a quiet machine does better`);
+  }
   const unseen = result.steps.reduce((sum, s) => sum + s.neverVisible, 0);
   if (unseen > 0) console.log(`WARNING: ${unseen} batches were never seen through the API within the drain time`);
   if (result.generatorErrors.length > 0) {
     console.log(`generator reported ${result.generatorErrors.length} problems, e.g.: ${result.generatorErrors.slice(0, 3).join(' | ')}`);
   }
-  const best = bestSustained(result.steps, options.p99TargetMs, options.keptUpShare);
+  const best = sustainedStep(result.steps, options.p99TargetMs, options.keptUpShare);
   console.log(
-    `max committed with visible p99 < ${options.p99TargetMs} ms: ${best.any ? Math.round(best.any.committedPerSecond) : 'none'} ev/s` +
+    `sustained: ${best ? `${best.rate} ev/s offered, ${Math.round(best.committedPerSecond)} committed, visible p99 ${best.visible.p99.toFixed(0)} ms` : 'no step'}` +
       `; stored ${result.storedEvents}, acked ${result.ackedEvents}`,
   );
 }
 
 function printProfile(title: string, profile: ProfileSummary): void {
   console.log(`\n### CPU profile of the hub process, ${title} (all steps; ${profile.file})`);
-  console.log(table(['where', 'share of samples'], profile.categories.map((c) => [c.name, `${(100 * c.share).toFixed(1)} %`])));
+  console.log(`busy in ${(100 * profile.busyShare).toFixed(0)} % of the samples; shares below are of the busy samples`);
+  console.log(table(['where', 'share'], profile.categories.map((c) => [c.name, `${(100 * c.share).toFixed(1)} %`])));
   console.log('');
   console.log(table(['function (self time)', 'share'], profile.functions.map((f) => [f.name, `${(100 * f.share).toFixed(1)} %`])));
 }
@@ -192,9 +178,9 @@ async function main(): Promise<void> {
   console.log(summaryTable(results, options.p99TargetMs, options.keptUpShare));
   const sqlite = results.find((r) => r.name === 'sqlite-embedded' && !r.skipped);
   if (sqlite) {
-    const best = bestSustained(sqlite.steps, options.p99TargetMs, options.keptUpShare).any;
-    const rate = best?.committedPerSecond ?? 0;
-    console.log(`\nTarget ≥ 20,000 ev/s sustained on SQLite + embedded with p99 < ${options.p99TargetMs} ms: ${rate >= 20_000 ? 'MET' : 'NOT MET'} (${Math.round(rate)} ev/s)`);
+    const rate = sustainedStep(sqlite.steps, options.p99TargetMs, options.keptUpShare)?.rate ?? 0;
+    const verdict = rate >= 20_000 ? 'MET' : 'NOT MET';
+    console.log(`\nTarget ≥ 20,000 ev/s sustained on SQLite + embedded with visible p99 < ${options.p99TargetMs} ms: ${verdict} (highest sustained step ${rate} ev/s)`);
   }
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(join(RESULTS_DIR, 'ingest.json'), JSON.stringify({ options, measuredAt: new Date().toISOString(), results }, null, 2));

@@ -15,7 +15,9 @@ interface Profile {
 
 export interface ProfileSummary {
   file: string;
-  /** Share of the profiled wall time, by where the code comes from. */
+  /** Share of the samples in which the hub was not idle. */
+  busyShare: number;
+  /** Shares of the busy samples, by where the code comes from. */
   categories: { name: string; share: number }[];
   /** The functions with the most self time. */
   functions: { name: string; share: number }[];
@@ -41,13 +43,15 @@ export class CpuProfiler {
 }
 
 function summarize(profile: Profile, file: string): ProfileSummary {
-  const total = profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0) || 1;
+  const all = profile.nodes.reduce((sum, n) => sum + (n.hitCount ?? 0), 0) || 1;
+  const idle = profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').reduce((sum, n) => sum + (n.hitCount ?? 0), 0);
+  const total = all - idle || 1;
   const byCategory = new Map<string, number>();
   const byFunction = new Map<string, number>();
   for (const node of profile.nodes) {
     const hits = node.hitCount ?? 0;
-    if (hits === 0) continue;
     const { functionName, url, lineNumber } = node.callFrame;
+    if (hits === 0 || functionName === '(idle)') continue;
     const category = categoryOf(functionName, url);
     byCategory.set(category, (byCategory.get(category) ?? 0) + hits);
     const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : 'native';
@@ -59,7 +63,7 @@ function summarize(profile: Profile, file: string): ProfileSummary {
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
       .map(([name, hits]) => ({ name, share: hits / total }));
-  return { file, categories: top(byCategory, 20), functions: top(byFunction, 25) };
+  return { file, busyShare: total / all, categories: top(byCategory, 20), functions: top(byFunction, 25) };
 }
 
 const PACKAGE_CATEGORIES: [RegExp, string][] = [
@@ -82,7 +86,6 @@ const PACKAGE_CATEGORIES: [RegExp, string][] = [
 ];
 
 function categoryOf(functionName: string, url: string): string {
-  if (functionName === '(idle)') return '(idle: event loop waiting)';
   if (functionName === '(garbage collector)') return '(garbage collector)';
   if (functionName === '(program)') return '(program: V8/native not attributed)';
   if (!url) return `native: ${functionName || '(anonymous)'}`;

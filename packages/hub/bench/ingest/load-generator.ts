@@ -30,6 +30,7 @@ class StepStats {
   bytes = 0;
   pollRequests = 0;
   loadEnded = false;
+  lastAckAt = 0;
   readonly ack: number[] = [];
   readonly visible: number[] = [];
   readonly dueToVisible: number[] = [];
@@ -172,6 +173,7 @@ class SimulatedDevice {
     sent.stats.ack.push(now - sent.publishedAt);
     if (!sent.stats.loadEnded) sent.stats.ackedInStep += sent.size;
     sent.stats.ackedTotal += sent.size;
+    sent.stats.lastAckAt = now;
     this.pump();
   }
 
@@ -234,6 +236,7 @@ async function runStep(rate: number, seconds: number): Promise<StepResult> {
     publishedEvents: stats.published,
     ackedInStep: stats.ackedInStep,
     ackedTotal: stats.ackedTotal,
+    committedSeconds: stats.lastAckAt > start ? (stats.lastAckAt - start) / 1000 : NaN,
     batchesPublished: stats.batches,
     meanBatchEvents: stats.batches ? stats.published / stats.batches : 0,
     meanEventBytes: stats.published ? stats.bytes / stats.published : 0,

@@ -39,6 +39,8 @@ export interface StepResult {
   ackedInStep: number;
   /** Events acknowledged at all, the step's and the drain's. */
   ackedTotal: number;
+  /** From the step's start to the last ack of its events: ackedTotal over this is the committed rate. */
+  committedSeconds: number;
   batchesPublished: number;
   meanBatchEvents: number;
   meanEventBytes: number;

@@ -122,6 +122,8 @@ export class EmbeddedBroker {
   private async listen(): Promise<void> {
     const { host, port, wsPort, maxPacketBytes, log, metrics } = this.options;
     this.tcp = createServer((socket) => {
+      // Acks and config are small writes that must not wait for Nagle's algorithm and a delayed TCP ACK (~40 ms).
+      socket.setNoDelay(true);
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
       socket.on('error', () => socket.destroy());

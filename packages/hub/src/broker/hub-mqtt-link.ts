@@ -47,6 +47,9 @@ export class HubMqttLink {
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
     });
+    // An EventAck follows the PUBACK of its batch as a second small write; under Nagle's algorithm it waits for
+    // the broker's delayed TCP ACK, which added about 40 ms to every ack. Set again on every (re)connection.
+    client.on('connect', () => (client.stream as { setNoDelay?: (noDelay: boolean) => void }).setNoDelay?.(true));
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => {
         client.end(true);
