@@ -31,7 +31,7 @@ function heartbeatOf(deviceId: string, cameraId: string): Heartbeat {
     cpuPercent: 12.5,
     memoryBytes: 123_456_789,
     cameras: [{ cameraId, state: 'running', fps: 4.8, droppedFrames: 3, inferenceMs: 18.2 }],
-    outbox: { pending: 2, bytes: 4096, dropped: 1 },
+    outbox: { pending: 2, bytes: 4096, dropped: 1, refused: 2 },
   };
 }
 
@@ -179,7 +179,7 @@ describe('a device on the embedded broker', () => {
       online: true,
       cpuPercent: 12.5,
       memoryBytes: 123_456_789,
-      outbox: { pending: 2, dropped: 1 },
+      outbox: { pending: 2, dropped: 1, refused: 2 },
       cameras: [{ cameraId: 'cam-b', state: 'running', fps: 4.8, droppedFrames: 3, inferenceMs: 18.2 }],
     });
     expect(healthy.lastSeenAt).toBeGreaterThan(Date.now() - 10_000);

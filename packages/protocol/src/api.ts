@@ -90,7 +90,7 @@ export const DeviceSchema = z.object({
   appliedOk: z.boolean().nullable(),
   appliedErrors: ConfigAppliedSchema.shape.errors,
   cameras: z.array(CameraHealthSchema),
-  outbox: z.object({ pending: z.number().int(), dropped: z.number().int() }).nullable(),
+  outbox: z.object({ pending: z.number().int(), dropped: z.number().int(), refused: z.number().int() }).nullable(),
 });
 export type Device = z.infer<typeof DeviceSchema>;
 

@@ -83,6 +83,8 @@ export const HeartbeatSchema = z.object({
     bytes: z.number().int().nonnegative(),
     /** Events dropped because the outbox went over its disk budget, since the device started counting. */
     dropped: z.number().int().nonnegative(),
+    /** Events the hub left out of its acks several times (invalid) and the outbox gave up on. */
+    refused: z.number().int().nonnegative().default(0),
   }),
 });
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;

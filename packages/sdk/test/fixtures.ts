@@ -20,7 +20,7 @@ export function device(overrides: Partial<Device> = {}): Device {
     appliedOk: true,
     appliedErrors: [],
     cameras: [{ cameraId: 'dock', state: 'running', fps: 5, droppedFrames: 0, inferenceMs: 14.2 }],
-    outbox: { pending: 0, dropped: 0 },
+    outbox: { pending: 0, dropped: 0, refused: 0 },
     ...overrides,
   };
 }

@@ -136,7 +136,7 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
       cpuPercent: cpu.percent(),
       memoryBytes: process.memoryUsage().rss,
       cameras: await supervisor.health(),
-      outbox: { pending: stats.pending, bytes: stats.pendingBytes, dropped: stats.dropped },
+      outbox: { pending: stats.pending, bytes: stats.pendingBytes, dropped: stats.dropped, refused: stats.refused },
     };
     await link.publish(link.topics.heartbeat, JSON.stringify(hb), 0);
   };

@@ -251,7 +251,7 @@ export function toDevice(d: DeviceRow): Device {
     appliedOk: d.appliedOk,
     appliedErrors: d.appliedErrors,
     cameras: hb?.cameras ?? [],
-    outbox: hb ? { pending: hb.outbox.pending, dropped: hb.outbox.dropped } : null,
+    outbox: hb ? { pending: hb.outbox.pending, dropped: hb.outbox.dropped, refused: hb.outbox.refused } : null,
   };
 }
 
