@@ -10,6 +10,7 @@ import { CameraRunStateSchema, ResourceIdSchema } from './fleet.js';
  *   sightline/v1/devices/{deviceId}/status          edge → hub  DeviceStatus (retained; also the last will)
  *   sightline/v1/devices/{deviceId}/config          hub → edge  DeviceConfig (retained)
  *   sightline/v1/devices/{deviceId}/config/applied  edge → hub  ConfigApplied
+ *   sightline/v1/devices/{deviceId}/live            hub → edge  LiveCommand (QoS 1): start or stop publishing a camera
  */
 export const TOPIC_ROOT = 'sightline/v1/devices';
 
@@ -23,6 +24,7 @@ export const deviceTopics = (deviceId: string) => {
     status: `${base}/status`,
     config: `${base}/config`,
     configApplied: `${base}/config/applied`,
+    live: `${base}/live`,
   } as const;
 };
 
@@ -102,3 +104,20 @@ export const ConfigAppliedSchema = z.object({
 });
 export type ConfigApplied = z.infer<typeof ConfigAppliedSchema>;
 
+
+/**
+ * The hub asks an edge to publish a camera's live video (someone is watching) or to stop (the last viewer left and
+ * the grace period passed). `whipUrl` and `token` are where and how to publish: the token is short-lived and allows
+ * publishing that one camera only.
+ */
+export const LiveCommandSchema = z.discriminatedUnion('action', [
+  z.object({
+    action: z.literal('start'),
+    cameraId: ResourceIdSchema,
+    whipUrl: z.string().url(),
+    token: z.string().min(10).max(2000),
+    expiresAt: z.number().int().nonnegative(),
+  }),
+  z.object({ action: z.literal('stop'), cameraId: ResourceIdSchema }),
+]);
+export type LiveCommand = z.infer<typeof LiveCommandSchema>;

@@ -1,5 +1,3 @@
-import { randomBytes } from 'node:crypto';
-
 let lastMs = 0;
 let counter = 0;
 
@@ -18,7 +16,8 @@ export function newId(nowMs: number = Date.now()): string {
     lastMs = nowMs;
     counter = 0;
   }
-  const b = randomBytes(16);
+  // Web Crypto, not node:crypto: protocol also runs in the browser (console, player).
+  const b = globalThis.crypto.getRandomValues(new Uint8Array(16));
   const ms = lastMs;
   b[0] = Math.floor(ms / 2 ** 40) & 0xff;
   b[1] = Math.floor(ms / 2 ** 32) & 0xff;
@@ -29,7 +28,7 @@ export function newId(nowMs: number = Date.now()): string {
   b[6] = 0x70 | ((counter >> 8) & 0x0f);
   b[7] = counter & 0xff;
   b[8] = 0x80 | ((b[8] ?? 0) & 0x3f);
-  const hex = b.toString('hex');
+  const hex = Array.from(b, (byte) => byte.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
