@@ -1,1 +1,4 @@
-export {};
+export * from './ice.js';
+export * from './relay/index.js';
+export * from './signalling/index.js';
+export * from './publish/index.js';

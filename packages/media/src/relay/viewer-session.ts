@@ -1,0 +1,206 @@
+import {
+  PictureLossIndication,
+  RTCPeerConnection,
+  RtcpPayloadSpecificFeedback,
+  RtpHeader,
+  RtpPacket,
+  type RTCRtpSender,
+  type RtcpPacket,
+} from 'werift';
+import { peerConfig, sdpForIce, type IceOptions } from '../ice.js';
+import { chooseViewerCodec, type RelayCodec } from './codec-choice.js';
+import type { ForwardedPacket } from './gop-cache.js';
+import { RelayNegotiationError, relayPeerConfig } from './negotiation.js';
+
+/** The timestamp step between two publishers' streams: one frame at 30 fps on the 90 kHz video clock. */
+const SOURCE_SWITCH_GAP_TICKS = 3000;
+
+export interface ViewerSessionHooks {
+  /** The viewer lost a picture (PLI or FIR) or needs one to start. */
+  onKeyframeNeeded(viewer: ViewerSession): void;
+  /** DTLS is up: media may flow. */
+  onConnected(viewer: ViewerSession): void;
+  /** The connection failed, closed or never came up. */
+  onGone(viewer: ViewerSession): void;
+}
+
+export interface ViewerSessionOptions {
+  id: string;
+  ice: IceOptions;
+  offerSdp: string;
+  codec: RelayCodec;
+  connectTimeoutMs: number;
+  /** A connected viewer that sends no RTCP (receiver reports) for this long has gone. */
+  silenceTimeoutMs: number;
+  hooks: ViewerSessionHooks;
+}
+
+/**
+ * One WHEP viewer: a werift peer with a single send-only video track. The relay hands it every packet; the session
+ * keeps the viewer's RTP stream continuous (one SSRC, one sequence and timestamp line) across publisher changes and
+ * starts each stream on a keyframe. NACKs are answered by werift's RTCRtpSender from its own 128-packet history.
+ */
+export class ViewerSession {
+  private live = false;
+  private closed = false;
+  private generation: number | undefined;
+  private seqOffset = 0;
+  private timestampOffset = 0;
+  private lastSequenceNumber: number | undefined;
+  private lastTimestamp: number | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private silenceTimer: NodeJS.Timeout | undefined;
+  private lastRtcpAt = 0;
+
+  private constructor(
+    readonly id: string,
+    readonly codec: RelayCodec,
+    private readonly pc: RTCPeerConnection,
+    private readonly sender: RTCRtpSender,
+    private readonly hooks: ViewerSessionHooks,
+  ) {}
+
+  static async answer(options: ViewerSessionOptions): Promise<{ session: ViewerSession; answerSdp: string }> {
+    const pc = new RTCPeerConnection(relayPeerConfig(peerConfig(options.ice)));
+    try {
+      const transceiver = pc.addTransceiver('video', { direction: 'sendonly' });
+      await pc.setRemoteDescription({ type: 'offer', sdp: options.offerSdp }).catch((error: unknown) => {
+        throw new RelayNegotiationError('invalid-offer', `cannot apply the viewer's offer: ${String(error)}`);
+      });
+      if (transceiver.mid == null) {
+        throw new RelayNegotiationError('no-video', 'the offer has no video section the relay can send to');
+      }
+      const codec = chooseViewerCodec(transceiver.codecs, options.codec);
+      if (!codec) {
+        throw new RelayNegotiationError(
+          'no-common-codec',
+          `the viewer does not accept ${options.codec.name === 'h264' ? 'H.264 (packetization-mode 1)' : 'VP8'}, the camera's codec`,
+        );
+      }
+      // werift keeps every codec the offer shares with us and sends with the first; the stream has exactly one.
+      transceiver.codecs = [codec];
+      transceiver.sender.codec = codec;
+      await pc.setLocalDescription(await pc.createAnswer());
+      const answerSdp = pc.localDescription?.sdp;
+      if (!answerSdp) throw new RelayNegotiationError('invalid-offer', 'no answer was produced');
+      const session = new ViewerSession(options.id, options.codec, pc, transceiver.sender, options.hooks);
+      session.watch(options.connectTimeoutMs, options.silenceTimeoutMs);
+      return { session, answerSdp: sdpForIce(answerSdp, options.ice) };
+    } catch (error) {
+      await pc.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  get isLive(): boolean {
+    return this.live;
+  }
+
+  /** Packets werift's sender resent in answer to this viewer's NACKs. */
+  get retransmissions(): number {
+    for (const stats of this.sender.collectStats(0)) {
+      if (stats.type === 'outbound-rtp') return Number((stats as { retransmittedPacketsSent?: number }).retransmittedPacketsSent ?? 0);
+    }
+    return 0;
+  }
+
+  /**
+   * Sends one packet of the given publisher generation. A new generation (the first packets, or a replaced
+   * publisher) starts only at a keyframe, so the decoder never sees a stream it cannot decode. Returns whether the
+   * packet was sent.
+   */
+  forward(packet: ForwardedPacket, generation: number): boolean {
+    if (!this.live) return false;
+    if (generation !== this.generation) {
+      if (!packet.keyframeStart) return false;
+      this.startGeneration(packet, generation);
+    }
+    const header = new RtpHeader({
+      payloadType: 0, // the sender writes the negotiated payload type and its SSRC
+      sequenceNumber: (packet.sequenceNumber + this.seqOffset) & 0xffff,
+      timestamp: (packet.timestamp + this.timestampOffset) >>> 0,
+      marker: packet.marker,
+    });
+    this.lastSequenceNumber = header.sequenceNumber;
+    this.lastTimestamp = header.timestamp;
+    this.sender.sendRtp(new RtpPacket(header, packet.payload)).catch(() => undefined);
+    return true;
+  }
+
+  /** Waiting for a keyframe of the current publisher before anything can be shown. */
+  get waitsForKeyframe(): boolean {
+    return this.live && this.generation === undefined;
+  }
+
+  /** Forget the current stream: the next packets come from another publisher. */
+  sourceChanged(): void {
+    this.generation = undefined;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.live = false;
+    clearTimeout(this.connectTimer);
+    clearInterval(this.silenceTimer);
+    await this.pc.close().catch(() => undefined);
+  }
+
+  private startGeneration(first: ForwardedPacket, generation: number): void {
+    if (this.lastSequenceNumber === undefined || this.lastTimestamp === undefined) {
+      this.seqOffset = 0;
+      this.timestampOffset = 0;
+    } else {
+      this.seqOffset = (this.lastSequenceNumber + 1 - first.sequenceNumber) & 0xffff;
+      this.timestampOffset = (this.lastTimestamp + SOURCE_SWITCH_GAP_TICKS - first.timestamp) >>> 0;
+    }
+    this.generation = generation;
+  }
+
+  private watch(connectTimeoutMs: number, silenceTimeoutMs: number): void {
+    this.connectTimer = setTimeout(() => {
+      if (!this.live) this.hooks.onGone(this);
+    }, connectTimeoutMs);
+    this.connectTimer.unref();
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (this.closed) return;
+      if (state === 'connected' && !this.live) {
+        clearTimeout(this.connectTimer);
+        this.live = true;
+        this.watchSilence(silenceTimeoutMs);
+        this.hooks.onConnected(this);
+      } else if (state === 'failed' || state === 'closed') {
+        this.hooks.onGone(this);
+      }
+    });
+    // The router gives the sender PLIs only; FIRs carry no media SSRC it could route, so read the transport.
+    this.sender.dtlsTransport.onRtcp.subscribe((packet: RtcpPacket) => {
+      this.lastRtcpAt = performance.now();
+      if (this.live && isKeyframeRequest(packet)) this.hooks.onKeyframeNeeded(this);
+    });
+  }
+
+  /**
+   * A viewer that closes its page or peer connection says nothing werift notices (no DTLS close, and ICE consent
+   * expires only after 30 s), but its receiver reports, sent about every second, stop.
+   */
+  private watchSilence(silenceTimeoutMs: number): void {
+    this.lastRtcpAt = performance.now();
+    this.silenceTimer = setInterval(() => {
+      if (performance.now() - this.lastRtcpAt > silenceTimeoutMs) {
+        clearInterval(this.silenceTimer);
+        this.hooks.onGone(this);
+      }
+    }, Math.min(1000, silenceTimeoutMs / 2));
+    this.silenceTimer.unref();
+  }
+}
+
+/** RFC 5104 FIR (werift parses it but does not export the class). */
+const FULL_INTRA_REQUEST_FMT = 4;
+
+function isKeyframeRequest(packet: RtcpPacket): boolean {
+  if (packet.type !== RtcpPayloadSpecificFeedback.type) return false;
+  const count = (packet as RtcpPayloadSpecificFeedback).feedback.count;
+  return count === PictureLossIndication.count || count === FULL_INTRA_REQUEST_FMT;
+}
