@@ -13,3 +13,15 @@ export function hubInstanceId(dataDir: string): string {
   writeFileSync(path, `${id}\n`, { mode: 0o600 });
   return id;
 }
+
+/** A random secret kept in the data directory (mode 0600), e.g. to sign media tokens that outlive a restart. */
+export function hubSecret(dataDir: string, name: string): Buffer {
+  const path = join(dataDir, name);
+  if (existsSync(path)) {
+    const secret = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64url');
+    if (secret.length >= 32) return secret;
+  }
+  const secret = randomBytes(32);
+  writeFileSync(path, `${secret.toString('base64url')}\n`, { mode: 0o600 });
+  return secret;
+}

@@ -1,5 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { hubInstanceId } from './hub-instance-id.js';
+import { hubInstanceId, hubSecret } from './hub-instance-id.js';
+import type { IceOptions } from '@sightline/media';
+import { MediaTokens } from './auth/media-token.js';
+import { LiveService } from './live/live-service.js';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -43,6 +46,10 @@ export interface HubOptions {
   enrollmentTtlMs?: number;
   sessionTtlMs?: number;
   streamPingMs?: number;
+  /** STUN/TURN servers for live video; none works on one host. `loopbackOnly` keeps ICE on 127.0.0.1 (tests). */
+  ice?: IceOptions;
+  /** How long a camera keeps publishing after its last viewer left. Default 15 s. */
+  liveGraceMs?: number;
 }
 
 export interface Hub {
@@ -154,6 +161,18 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     retention.start();
     cleanups.push(async () => retention.stop());
 
+    const tokens = new MediaTokens(hubSecret(options.dataDir, 'media-secret'));
+    const live = new LiveService({
+      store,
+      tokens,
+      log,
+      ice: options.ice ?? {},
+      publish: (topic, payload) => publish(topic, payload),
+      graceMs: options.liveGraceMs ?? 15_000,
+      publishTokenTtlMs: 12 * 3_600_000,
+    });
+    cleanups.push(() => live.close());
+
     const ctx = {
       store,
       blobs,
@@ -166,7 +185,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       sessionTtlMs: options.sessionTtlMs ?? 12 * 3_600_000,
       streamPingMs: options.streamPingMs ?? 15_000,
     };
-    const app = await buildApp(ctx, { bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024, version: HUB_VERSION });
+    const app = await buildApp(ctx, {
+      bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
+      version: HUB_VERSION,
+      live: { live, tokens, viewTokenTtlMs: 10 * 60_000 },
+    });
     await app.listen({ host, port: options.port ?? 8080 });
     cleanups.push(() => app.close());
     const address = app.server.address() as { port: number };

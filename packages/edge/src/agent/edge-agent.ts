@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
-import { DeviceConfigSchema, type ConfigApplied, type Heartbeat } from '@sightline/protocol';
+import { DeviceConfigSchema, LiveCommandSchema, type ConfigApplied, type Heartbeat } from '@sightline/protocol';
+import type { IceOptions } from '@sightline/media';
+import { LivePublishers } from '../live/live-publishers.js';
 import type { FrameSourceOptions } from '@sightline/vision';
 import { Outbox } from '../outbox/outbox.js';
 import { OutboxSender } from '../outbox/sender.js';
@@ -32,10 +34,13 @@ export interface EdgeOptions {
   logLevel?: string;
   /** Test hook passed to every frame source. */
   frameSource?: Partial<FrameSourceOptions>;
+  /** STUN/TURN for publishing live video to the hub; `loopbackOnly` keeps ICE on 127.0.0.1 (tests). */
+  liveIce?: IceOptions;
 }
 
 export interface EdgeAgent {
   readonly deviceId: string;
+  readonly live: LivePublishers;
   readonly outbox: Outbox;
   readonly supervisor: CameraSupervisor;
   close(): Promise<void>;
@@ -94,6 +99,19 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
     log,
   );
 
+  const live = new LivePublishers({ log, ice: options.liveIce ?? {}, sourceOf: (cameraId) => supervisor.runner(cameraId)?.config.source });
+  link.on('live', (payload) => {
+    let json: unknown;
+    try {
+      json = JSON.parse(payload.toString('utf8'));
+    } catch {
+      json = undefined;
+    }
+    const command = LiveCommandSchema.safeParse(json);
+    if (!command.success) return log.warn({ issue: command.error.issues[0]?.message }, 'live command refused: invalid');
+    void live.handle(command.data).catch((err: unknown) => log.warn({ err: (err as Error).message, cameraId: command.data.cameraId }, 'live publishing failed'));
+  });
+
   link.on('config', (payload) => void applyConfig(payload));
   async function applyConfig(payload: Buffer): Promise<void> {
     if (payload.length === 0) {
@@ -151,10 +169,12 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
     deviceId: credentials.deviceId,
     outbox,
     supervisor,
+    live,
     close: async () => {
       if (closed) return;
       closed = true;
       clearInterval(timer);
+      await live.stopAll();
       await supervisor.stopAll();
       await detectors.closeAll();
       // Give the sender a moment to hand over what the cameras produced last; what is left stays in the outbox.

@@ -17,7 +17,7 @@ export interface DeviceLinkOptions {
  * enforces), announces itself online (retained) and leaves a retained "offline" last will, so the hub sees a lost
  * device at once. It implements the outbox sender's transport.
  */
-export class DeviceLink extends EventEmitter<{ config: [Buffer]; ack: [Buffer]; connection: [boolean] }> {
+export class DeviceLink extends EventEmitter<{ config: [Buffer]; ack: [Buffer]; live: [Buffer]; connection: [boolean] }> {
   readonly topics: ReturnType<typeof deviceTopics>;
   private readonly client: MqttClient;
   private wasConnected = false;
@@ -45,12 +45,13 @@ export class DeviceLink extends EventEmitter<{ config: [Buffer]; ack: [Buffer]; 
     this.client.on('message', (topic, payload) => {
       if (topic === this.topics.config) this.emit('config', payload);
       else if (topic === this.topics.eventsAck) this.emit('ack', payload);
+      else if (topic === this.topics.live) this.emit('live', payload);
     });
   }
 
   private async onConnect(): Promise<void> {
     try {
-      await this.client.subscribeAsync([this.topics.config, this.topics.eventsAck], { qos: 1 });
+      await this.client.subscribeAsync([this.topics.config, this.topics.eventsAck, this.topics.live], { qos: 1 });
       const online: DeviceStatus = { online: true, ts: Date.now() };
       await this.client.publishAsync(this.topics.status, JSON.stringify(online), { qos: 1, retain: true });
       this.options.log.info({ url: this.options.url }, 'connected to the hub broker');

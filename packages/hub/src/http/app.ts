@@ -13,6 +13,7 @@ import { registerCameraRoutes } from './routes/camera-routes.js';
 import { registerEventRoutes } from './routes/event-routes.js';
 import { registerEventStreamRoute } from './routes/event-stream-route.js';
 import { registerMetricsRoute } from './routes/metrics-route.js';
+import { registerLiveRoutes, type LiveRouteDeps } from './routes/live-routes.js';
 
 /** A route as registered, with the credential it needs ('read' when the route declares none, as the hook does). */
 export interface RegisteredRoute {
@@ -31,6 +32,7 @@ export function registeredRoutes(app: FastifyInstance): readonly RegisteredRoute
 export interface AppOptions {
   bodyLimitBytes: number;
   version: string;
+  live: LiveRouteDeps;
 }
 
 /** The HTTP API: every route needs a credential (see RouteAuth); the OpenAPI document is built from the zod schemas. */
@@ -44,6 +46,8 @@ export async function buildApp(ctx: HubContext, options: AppOptions): Promise<Fa
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandler(app);
+  // WHIP and WHEP bodies are SDP offers.
+  app.addContentTypeParser('application/sdp', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
   const routes: RegisteredRoute[] = [];
   routesOf.set(app, routes);
   app.addHook('onRoute', (route) => {
@@ -89,5 +93,6 @@ export async function buildApp(ctx: HubContext, options: AppOptions): Promise<Fa
   registerEventRoutes(app, ctx);
   registerEventStreamRoute(app, ctx);
   registerMetricsRoute(app, ctx);
+  registerLiveRoutes(app, ctx, options.live);
   return app;
 }

@@ -29,6 +29,8 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   query?: Q;
   params?: P;
   response?: z.ZodType;
+  /** For 'self' routes: checks the caller's own credential before the body is read, so an anonymous call is a 401. */
+  authorize?: (request: FastifyRequest, params: z.infer<P>) => Promise<void>;
   /** Status of a successful call; 204 sends no body. */
   status?: number;
   handler: (input: {
@@ -87,11 +89,12 @@ export function defineRoute<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
       ...(spec.response ? { response: { [status]: jsonSchema(spec.response, 'output') } } : {}),
     },
     handler: async (request, reply) => {
+      const params = spec.params ? parseInput(spec.params, request.params ?? {}, 'path') : undefined;
+      if (spec.authorize) await spec.authorize(request, params as z.infer<P>);
       // No body at all reads as an empty object (a call with only optional fields); a JSON `null` is a wrong body.
       const body = spec.body ? parseInput(spec.body, request.body === undefined ? {} : request.body, 'request body') : undefined;
       const { access_token: _token, ...rawQuery } = (request.query ?? {}) as Record<string, unknown>;
       const query = spec.query ? parseInput(spec.query, rawQuery, 'query') : undefined;
-      const params = spec.params ? parseInput(spec.params, request.params ?? {}, 'path') : undefined;
       const result = await spec.handler({
         body: body as z.infer<B>,
         query: query as z.infer<Q>,

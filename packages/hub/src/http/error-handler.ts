@@ -33,6 +33,10 @@ function toBody(err: unknown): { status: number; body: ErrorBody } {
   if (e instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return { status: 400, body: { error: { code: 'invalid_json', message: `request body is not valid JSON: ${e.message}` } } };
   }
+  // A WebRTC offer the relay cannot answer (no video, no common codec, not an offer) is the caller's mistake.
+  if (e.name === 'RelayNegotiationError' || e.name === 'MediaSignallingError') {
+    return { status: 400, body: { error: { code: 'invalid_offer', message: e.message } } };
+  }
   // Store errors carry their own code (conflict, not_found) and are expected outcomes, not bugs.
   if (e.code === 'conflict') return { status: 409, body: { error: { code: 'conflict', message: e.message } } };
   if (e.code === 'not_found') return { status: 404, body: { error: { code: 'not_found', message: e.message } } };

@@ -1,0 +1,119 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHub, type Hub } from '@sightline/hub';
+import { startEdge, type EdgeAgent } from '@sightline/edge';
+import { SightlineClient } from '@sightline/sdk';
+import { writeTinyDetectorPackage } from '../../vision/src/detect/testing/index.js';
+import { WHEP_VIEWER_PAGE } from '../../media/test/support/whep-viewer-page.js';
+import { waitFor } from './support/fleet-processes.js';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+const LOOPBACK = { loopbackOnly: true };
+const camera = "lavfi:color=c=black:s=320x240:r=10[bg];color=c=white:s=24x24:r=10[fg];[bg][fg]overlay=x='mod(20+t*60,280)':y=100,realtime[out0]";
+
+interface PlayerStats {
+  framesDecoded: number;
+  videoWidth: number;
+}
+interface WhepWindow {
+  whepJoin(url: string): Promise<{ decodedMs: number }>;
+  whepStats(): Promise<PlayerStats[]>;
+  players: { pc: RTCPeerConnection; location: string | null }[];
+}
+
+/**
+ * A camera's live video end to end: a browser opens WHEP on the hub, the hub asks the edge to publish (WHIP), the
+ * browser decodes frames; the edge publishes once for several viewers and stops when nobody watches.
+ */
+describe('live video on demand, hub and edge, in headless Chromium', () => {
+  let dir: string;
+  let hub: Hub;
+  let edge: EdgeAgent;
+  let client: SightlineClient;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sightline-live-'));
+    const model = writeTinyDetectorPackage(join(dir, 'tiny'), { inputSize: 128 }).dir;
+    hub = await startHub({ dataDir: join(dir, 'hub'), port: 0, mqttPort: 0, mqttWsPort: null, logLevel: 'silent', ice: LOOPBACK, liveGraceMs: 1000 });
+    const { apiKey } = await new SightlineClient({ baseUrl: hub.url }).auth.setup({ username: 'admin', password: 'live video test' });
+    client = new SightlineClient({ baseUrl: hub.url, apiKey: apiKey.key });
+    const { enrollment } = await client.devices.create({ id: 'edge-live' });
+    edge = await startEdge({ dataDir: join(dir, 'edge'), hubUrl: hub.url, token: enrollment.token, heartbeatMs: 500, workers: 1, logLevel: 'silent', liveIce: LOOPBACK });
+    await client.cameras.create({ deviceId: 'edge-live', id: 'door', source: camera, model, fps: 5 });
+    await waitFor('the camera running', async () => (await client.devices.get('edge-live')).cameras.some((c) => c.cameraId === 'door' && c.state === 'running'));
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    page = await browser.newPage();
+    // Served from the hub's origin so the page's WHEP requests are same-origin.
+    await page.route(`${hub.url}/viewer.html`, (route) => route.fulfill({ contentType: 'text/html', body: WHEP_VIEWER_PAGE }));
+    await page.goto(`${hub.url}/viewer.html`);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await edge?.close();
+    await hub?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses WHEP without a token and with a token for another camera or action', async () => {
+    const offer = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
+    const post = (query: string) =>
+      fetch(`${hub.url}/api/v1/cameras/door/whep${query}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: offer });
+    expect((await post('')).status).toBe(401);
+    expect((await post('?access_token=mt_forged.token')).status).toBe(403);
+    await client.cameras.create({ deviceId: 'edge-live', id: 'other', source: camera, fps: 1, enabled: false });
+    const other = await (await fetch(`${hub.url}/api/v1/cameras/other/live-token`, { method: 'POST', headers: { authorization: `Bearer ${await adminKey()}` } })).json();
+    expect((await post(`?access_token=${other.token}`)).status).toBe(403);
+  });
+
+  it('starts publishing for the first viewer, decodes frames in the browser, and publishes once for two viewers', async () => {
+    expect(edge.live.cameraIds).toEqual([]);
+    const { whepUrl, token } = await (await fetch(`${hub.url}/api/v1/cameras/door/live-token`, { method: 'POST', headers: { authorization: `Bearer ${await adminKey()}` } })).json();
+    const url = `${whepUrl}?access_token=${token}`;
+    const first = await page.evaluate((u) => (window as unknown as WhepWindow).whepJoin(u), url);
+    console.log(`live: WHEP POST to first decoded frame ${first.decodedMs.toFixed(0)} ms (edge not publishing before)`);
+    const second = await page.evaluate((u) => (window as unknown as WhepWindow).whepJoin(u), url);
+    console.log(`live: second viewer, WHEP POST to first decoded frame ${second.decodedMs.toFixed(0)} ms`);
+    const stats = await waitFor('both viewers decoding', async () => {
+      const s = await page.evaluate(() => (window as unknown as WhepWindow).whepStats());
+      return s.every((p) => p.framesDecoded > 20) && s;
+    }, 30_000);
+    expect(stats).toHaveLength(2);
+    expect(stats.every((p) => p.videoWidth === 320)).toBe(true);
+    expect(edge.live.cameraIds).toEqual(['door']);
+
+    // Both leave: the sessions end (DELETE with the token), and after the grace period the edge stops publishing.
+    const locations = await page.evaluate(() => {
+      const w = window as unknown as WhepWindow;
+      const l = w.players.map((p) => p.location);
+      w.players.splice(0).forEach((p) => p.pc.close());
+      return l;
+    });
+    for (const location of locations) {
+      const res = await fetch(`${hub.url}${location}?access_token=${token}`, { method: 'DELETE' });
+      expect(res.status).toBe(204);
+    }
+    await waitFor('the edge to stop publishing', () => edge.live.cameraIds.length === 0, 15_000);
+  });
+
+  async function adminKey(): Promise<string> {
+    const key = await client.apiKeys.create({ name: 'live test', scope: 'read' });
+    return key.key;
+  }
+});
