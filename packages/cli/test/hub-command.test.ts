@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CliProcess, freePort, startHubProcess } from './support/fleet-processes.js';
+import { parseIceServer } from '../src/commands/hub.js';
 
 describe('sightline hub', () => {
   const dirs: string[] = [];
@@ -31,5 +32,15 @@ describe('sightline hub', () => {
     const edge = new CliProcess(['edge', '--token', 'abc']);
     expect(await edge.exited).toBe(2);
     expect(edge.output).toContain('--token needs --hub');
+  });
+
+  it('reads ICE servers for live video, moving TURN credentials out of the URL', () => {
+    expect(parseIceServer('stun:stun.example.org:3478')).toEqual({ urls: 'stun:stun.example.org:3478' });
+    expect(parseIceServer('turn://user:p%40ss@turn.example.org:3478?transport=tcp')).toEqual({
+      urls: 'turn:turn.example.org:3478?transport=tcp',
+      username: 'user',
+      credential: 'p@ss',
+    });
+    expect(() => parseIceServer('http://nope')).toThrow(/--ice-server must look like/);
   });
 });

@@ -110,6 +110,13 @@ export type ConfigApplied = z.infer<typeof ConfigAppliedSchema>;
  * the grace period passed). `whipUrl` and `token` are where and how to publish: the token is short-lived and allows
  * publishing that one camera only.
  */
+export const IceServerSchema = z.object({
+  urls: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+export type IceServer = z.infer<typeof IceServerSchema>;
+
 export const LiveCommandSchema = z.discriminatedUnion('action', [
   z.object({
     action: z.literal('start'),
@@ -117,6 +124,8 @@ export const LiveCommandSchema = z.discriminatedUnion('action', [
     whipUrl: z.string().url(),
     token: z.string().min(10).max(2000),
     expiresAt: z.number().int().nonnegative(),
+    /** STUN/TURN servers the hub is configured with, so the edge can reach it across NATs too. */
+    iceServers: z.array(IceServerSchema).max(10).default([]),
   }),
   z.object({ action: z.literal('stop'), cameraId: ResourceIdSchema }),
 ]);

@@ -18,6 +18,9 @@ export const hubUsage = `sightline hub [options]
   --public-url URL      the hub URL as devices and people reach it (default: from each request)
   --mqtt-public-url URL the broker URL given to enrolling devices (default: from the request host)
   --retention-days N    keep events and snapshots this long (default 30)
+  --ice-server URL      a STUN or TURN server for live video (turn://user:pass@host:port); repeat for more.
+                        None is needed when viewers and edges reach the hub directly
+  --live-grace-s N      seconds a camera keeps publishing after its last viewer left (default 15)
   --log-level L         trace, debug, info (default), warn, error`;
 
 export async function hubCommand(argv: string[]): Promise<number> {
@@ -32,6 +35,8 @@ export async function hubCommand(argv: string[]): Promise<number> {
     'public-url': { type: 'string' },
     'mqtt-public-url': { type: 'string' },
     'retention-days': { type: 'string' },
+    'ice-server': { type: 'string', multiple: true },
+    'live-grace-s': { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
@@ -54,9 +59,20 @@ export async function hubCommand(argv: string[]): Promise<number> {
     mqttPublicUrl: values['mqtt-public-url'],
     retentionDays: parseNumberOption('retention-days', values['retention-days'], { min: 1, max: 36500, integer: true }),
     logLevel: values['log-level'],
+    ice: { iceServers: (values['ice-server'] ?? []).map(parseIceServer) },
+    liveGraceMs: (parseNumberOption('live-grace-s', values['live-grace-s'], { min: 0, max: 3600 }) ?? 15) * 1000,
   });
   process.stderr.write(`sightline hub: API ${hub.url}/api/v1, docs ${hub.url}/docs, devices connect to ${hub.mqttUrl}\n`);
   await waitForShutdownSignal();
   await hub.close();
   return 0;
+}
+
+/** `stun:host:port`, or `turn(s)://user:password@host:port` (credentials moved out of the URL, as WebRTC wants). */
+export function parseIceServer(text: string): { urls: string; username?: string; credential?: string } {
+  const m = /^(stuns?|turns?):(?:\/\/)?(?:([^:@/]+):([^@/]+)@)?([^/?#]+)(\?transport=(udp|tcp))?$/.exec(text);
+  if (!m) throw new UsageError(`--ice-server must look like stun:host:port or turn://user:pass@host:port, got "${text}"`);
+  const [, scheme, username, password, hostPort, transport] = m;
+  const urls = `${scheme}:${hostPort}${transport ?? ''}`;
+  return username ? { urls, username: decodeURIComponent(username), credential: decodeURIComponent(password!) } : { urls };
 }

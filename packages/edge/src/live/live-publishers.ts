@@ -52,7 +52,8 @@ export class LivePublishers {
       gopSeconds: this.options.gopSeconds ?? 1,
       log,
     });
-    const client = new WhipClient({ url: command.whipUrl, token: command.token, encoder, ice: this.options.ice, log });
+    const iceServers = command.iceServers.length > 0 ? command.iceServers : this.options.ice.iceServers;
+    const client = new WhipClient({ url: command.whipUrl, token: command.token, encoder, ice: { ...this.options.ice, iceServers }, log });
     this.publishing.set(command.cameraId, { client, whipUrl: command.whipUrl });
     log.info({ cameraId: command.cameraId }, 'live: publishing');
     await client.start();

@@ -90,7 +90,7 @@ export class LiveService {
     live.publishing = true;
     const { token, expiresAt } = this.options.tokens.issue(cameraId, 'publish', this.options.publishTokenTtlMs);
     const whipUrl = `${hubUrl}/api/v1/cameras/${encodeURIComponent(cameraId)}/whip`;
-    await this.sendCommand(live.deviceId, { action: 'start', cameraId, whipUrl, token, expiresAt });
+    await this.sendCommand(live.deviceId, { action: 'start', cameraId, whipUrl, token, expiresAt, iceServers: this.options.ice.iceServers ?? [] });
     this.options.log.info({ cameraId, deviceId: live.deviceId }, 'live: asked the edge to publish');
   }
 
