@@ -137,6 +137,8 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
       log.warn({ errors: applied.errors }, 'configuration refused');
     } else {
       applied = await supervisor.apply(parsed.data);
+      // A camera removed or disabled stops publishing live video too.
+      for (const cameraId of live.cameraIds) if (!supervisor.runner(cameraId)) await live.handle({ action: 'stop', cameraId });
       log.info({ version: applied.version, ok: applied.ok, cameras: supervisor.cameraIds }, 'configuration applied');
     }
     await link.publish(link.topics.configApplied, JSON.stringify(applied)).catch((err: unknown) => log.warn({ err }, 'could not report the applied config'));
