@@ -112,6 +112,38 @@ describe('live video on demand, hub and edge, in headless Chromium', () => {
     await waitFor('the edge to stop publishing', () => edge.live.cameraIds.length === 0, 15_000);
   });
 
+  it('blacks out privacy masks at the edge, before the video leaves it', async () => {
+    await client.cameras.create({
+      deviceId: 'edge-live',
+      id: 'private',
+      source: 'lavfi:color=c=white:s=320x240:r=10,realtime',
+      model: (await client.cameras.get('door')).config.model,
+      fps: 1,
+      privacy: { masks: [{ id: 'window', polygon: [[0.25, 0.25], [0.75, 0.25], [0.75, 0.75], [0.25, 0.75]] }] },
+    });
+    await waitFor('the masked camera running', async () => (await client.devices.get('edge-live')).cameras.some((c) => c.cameraId === 'private' && c.state === 'running'));
+    const { whepUrl, token } = await (await fetch(`${hub.url}/api/v1/cameras/private/live-token`, { method: 'POST', headers: { authorization: `Bearer ${await adminKey()}` } })).json();
+    await page.evaluate((u) => (window as unknown as WhepWindow).whepJoin(u), `${whepUrl}?access_token=${token}`);
+    const pixels = await waitFor('decoded pixels', async () => {
+      const p = await page.evaluate(() => {
+        const w = window as unknown as { players: { video: HTMLVideoElement }[] };
+        const video = w.players[w.players.length - 1]!.video;
+        if (video.videoWidth === 0) return null;
+        const canvas = document.createElement('canvas');
+        canvas.width = video.videoWidth;
+        canvas.height = video.videoHeight;
+        const g = canvas.getContext('2d')!;
+        g.drawImage(video, 0, 0);
+        const at = (x: number, y: number) => g.getImageData(Math.round(x * canvas.width), Math.round(y * canvas.height), 1, 1).data[0]!;
+        return { centre: at(0.5, 0.5), corner: at(0.05, 0.05), inside: at(0.3, 0.3), outside: at(0.9, 0.5) };
+      });
+      return p && p.corner > 200 && p;
+    }, 20_000);
+    expect(pixels.centre).toBeLessThan(40);
+    expect(pixels.inside).toBeLessThan(40);
+    expect(pixels.outside).toBeGreaterThan(200);
+  });
+
   async function adminKey(): Promise<string> {
     const key = await client.apiKeys.create({ name: 'live test', scope: 'read' });
     return key.key;

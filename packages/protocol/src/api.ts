@@ -137,6 +137,7 @@ export const UpdateCameraRequestSchema = (() => {
       enabled: s.enabled.unwrap().optional(),
       analytics: s.analytics.unwrap().optional(),
       motion: s.motion,
+      privacy: s.privacy,
     })
     .strict();
 })();

@@ -1,7 +1,28 @@
 import { z } from 'zod';
 import { AnalyticsConfigSchema } from './analytics-config.js';
+import { NormalizedPointSchema } from './geometry.js';
 
 const ResourceIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore');
+
+/**
+ * What must never leave the edge: polygons blacked out in every picture the edge sends (live video, and later HLS
+ * and recordings). Analysis still sees the whole frame.
+ */
+export const PrivacyConfigSchema = z
+  .object({
+    masks: z
+      .array(
+        z
+          .object({
+            id: z.string().min(1).max(100),
+            polygon: z.array(NormalizedPointSchema).min(3, 'a mask needs at least 3 points').max(100),
+          })
+          .strict(),
+      )
+      .max(32),
+  })
+  .strict();
+export type PrivacyConfig = z.infer<typeof PrivacyConfigSchema>;
 
 /** How a camera is analysed; what an operator edits in the hub and the edge applies live. */
 export const CameraConfigSchema = z
@@ -16,6 +37,7 @@ export const CameraConfigSchema = z
     enabled: z.boolean().default(true),
     analytics: AnalyticsConfigSchema.default({ zones: [], lines: [] }),
     motion: z.boolean().optional(),
+    privacy: PrivacyConfigSchema.optional(),
   })
   .strict();
 export type CameraConfig = z.infer<typeof CameraConfigSchema>;

@@ -99,7 +99,12 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
     log,
   );
 
-  const live = new LivePublishers({ log, ice: options.liveIce ?? {}, sourceOf: (cameraId) => supervisor.runner(cameraId)?.config.source });
+  const live = new LivePublishers({
+    log,
+    ice: options.liveIce ?? {},
+    cameraOf: (cameraId) => supervisor.runner(cameraId)?.config,
+    workDir: join(options.dataDir, 'live'),
+  });
   link.on('live', (payload) => {
     let json: unknown;
     try {
@@ -137,8 +142,8 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
       log.warn({ errors: applied.errors }, 'configuration refused');
     } else {
       applied = await supervisor.apply(parsed.data);
-      // A camera removed or disabled stops publishing live video too.
-      for (const cameraId of live.cameraIds) if (!supervisor.runner(cameraId)) await live.handle({ action: 'stop', cameraId });
+      // A removed camera stops publishing; a changed picture (source, privacy masks) publishes again.
+      await live.refresh();
       log.info({ version: applied.version, ok: applied.ok, cameras: supervisor.cameraIds }, 'configuration applied');
     }
     await link.publish(link.topics.configApplied, JSON.stringify(applied)).catch((err: unknown) => log.warn({ err }, 'could not report the applied config'));

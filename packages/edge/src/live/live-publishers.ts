@@ -1,12 +1,16 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { RtpEncoder, WhipClient, type IceOptions } from '@sightline/media';
-import type { LiveCommand } from '@sightline/protocol';
+import { RtpEncoder, WhipClient, renderPrivacyMask, type IceOptions } from '@sightline/media';
+import type { CameraConfig, LiveCommand } from '@sightline/protocol';
 
 export interface LivePublishersOptions {
   log: Logger;
   ice: IceOptions;
-  /** The camera's source as configured, or undefined when this edge does not run that camera. */
-  sourceOf: (cameraId: string) => string | undefined;
+  /** The camera's config, or undefined when this edge does not run that camera. */
+  cameraOf: (cameraId: string) => CameraConfig | undefined;
+  /** Where privacy mask pictures are written. */
+  workDir: string;
   bitrateKbps?: number;
   gopSeconds?: number;
 }
@@ -14,7 +18,12 @@ export interface LivePublishersOptions {
 interface Publishing {
   client: WhipClient;
   whipUrl: string;
+  command: Extract<LiveCommand, { action: 'start' }>;
+  /** What of the camera config the published picture depends on; a change restarts publishing. */
+  pictureKey: string;
 }
+
+const pictureKeyOf = (camera: CameraConfig) => JSON.stringify([camera.source, camera.privacy?.masks ?? []]);
 
 /**
  * Publishes a camera's live video to the hub while someone watches: the hub sends `start` with a WHIP URL and a
@@ -41,20 +50,29 @@ export class LivePublishers {
     const current = this.publishing.get(command.cameraId);
     if (current && current.whipUrl === command.whipUrl) return;
     if (current) await this.stop(command.cameraId);
-    const source = this.options.sourceOf(command.cameraId);
-    if (!source) {
+    const camera = this.options.cameraOf(command.cameraId);
+    if (!camera) {
       log.warn({ cameraId: command.cameraId }, 'live: the hub asked to publish a camera this edge does not run');
       return;
     }
+    const masks = camera.privacy?.masks ?? [];
+    let privacyMaskPath: string | undefined;
+    if (masks.length > 0) {
+      // Applied here, before any video leaves the edge.
+      mkdirSync(this.options.workDir, { recursive: true });
+      privacyMaskPath = join(this.options.workDir, `${camera.id}-privacy.pgm`);
+      writeFileSync(privacyMaskPath, renderPrivacyMask(masks.map((m) => m.polygon)));
+    }
     const encoder = new RtpEncoder({
-      source,
+      source: camera.source,
+      privacyMaskPath,
       bitrateKbps: this.options.bitrateKbps ?? 1500,
       gopSeconds: this.options.gopSeconds ?? 1,
       log,
     });
     const iceServers = command.iceServers.length > 0 ? command.iceServers : this.options.ice.iceServers;
     const client = new WhipClient({ url: command.whipUrl, token: command.token, encoder, ice: { ...this.options.ice, iceServers }, log });
-    this.publishing.set(command.cameraId, { client, whipUrl: command.whipUrl });
+    this.publishing.set(command.cameraId, { client, whipUrl: command.whipUrl, command, pictureKey: pictureKeyOf(camera) });
     log.info({ cameraId: command.cameraId }, 'live: publishing');
     await client.start();
   }
@@ -65,6 +83,21 @@ export class LivePublishers {
     this.publishing.delete(cameraId);
     await current.client.stop();
     this.options.log.info({ cameraId }, 'live: stopped publishing');
+  }
+
+  /**
+   * After a config change: cameras no longer run stop publishing, and cameras whose picture changed (source, privacy
+   * masks) publish again with the new settings.
+   */
+  async refresh(): Promise<void> {
+    for (const [cameraId, current] of [...this.publishing]) {
+      const camera = this.options.cameraOf(cameraId);
+      if (!camera) await this.handle({ action: 'stop', cameraId });
+      else if (pictureKeyOf(camera) !== current.pictureKey) {
+        await this.handle({ action: 'stop', cameraId });
+        await this.handle(current.command);
+      }
+    }
   }
 
   async stopAll(): Promise<void> {

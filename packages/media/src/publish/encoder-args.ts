@@ -1,4 +1,5 @@
 import type { EncoderInput } from './encoder-input.js';
+import { privacyMaskFilterGraph } from './privacy-mask.js';
 
 export interface VideoEncodingSettings {
   width?: number;
@@ -6,6 +7,8 @@ export interface VideoEncodingSettings {
   fps?: number;
   bitrateKbps: number;
   gopSeconds: number;
+  /** A PGM picture, white where the video must be blacked out before it leaves (see renderPrivacyMask). */
+  privacyMaskPath?: string;
 }
 
 export interface RtpOutputSettings {
@@ -30,8 +33,11 @@ function x264Args(video: VideoEncodingSettings): string[] {
   // With a known rate the GOP is exact in frames; otherwise -g is only a ceiling and the time expression rules.
   const gopFrames = Math.max(1, Math.round((video.fps ?? 60) * video.gopSeconds));
   const bitrate = `${Math.round(video.bitrateKbps)}k`;
+  const filterArgs = video.privacyMaskPath
+    ? ['-filter_complex', privacyMaskFilterGraph(filters), '-map', '[out]']
+    : ['-map', '0:v:0', ...(filters.length > 0 ? ['-vf', filters.join(',')] : [])];
   return [
-    ...(filters.length > 0 ? ['-vf', filters.join(',')] : []),
+    ...filterArgs,
     '-c:v', 'libx264',
     '-preset', 'ultrafast',
     '-tune', 'zerolatency',
@@ -68,9 +74,10 @@ export function rtpEncoderArgs(
     '-loglevel', 'info',
     '-nostats',
     ...input.args,
-    '-map', '0:v:0',
+    // The mask is a second input, looped: one picture for the whole stream.
+    ...(video !== 'passthrough' && video.privacyMaskPath ? ['-loop', '1', '-i', video.privacyMaskPath] : []),
     '-an', '-sn', '-dn',
-    ...(video === 'passthrough' ? PASSTHROUGH_ARGS : x264Args(video)),
+    ...(video === 'passthrough' ? ['-map', '0:v:0', ...PASSTHROUGH_ARGS] : x264Args(video)),
     '-f', 'rtp',
     '-payload_type', String(output.payloadType),
     // RTCP goes to the same port (and is dropped there) so that ffmpeg never sends to a port someone else may own.

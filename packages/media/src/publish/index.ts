@@ -3,6 +3,7 @@ export * from './encoder-args.js';
 export * from './encoder-error.js';
 export * from './encoder-input.js';
 export * from './keyframe-policy.js';
+export * from './privacy-mask.js';
 export * from './rtp-continuity.js';
 export * from './rtp-encoder.js';
 export * from './rtp-packet.js';

@@ -20,6 +20,11 @@ export interface RtpEncoderOptions {
   source: EncoderSource;
   /** Copy the source's H.264 instead of encoding (fails with 'not-h264' when it is something else). */
   passthrough?: boolean;
+  /**
+   * A PGM picture (renderPrivacyMask) whose white areas are blacked out before anything is sent. It needs encoding:
+   * with passthrough the options are refused.
+   */
+  privacyMaskPath?: string;
   /** Output size; one of them alone keeps the aspect ratio. Default: the source's. */
   width?: number;
   height?: number;
@@ -285,7 +290,14 @@ export class RtpEncoder extends EventEmitter<RtpEncoderEvents> {
     const o = this.#options;
     const video = this.passthrough
       ? 'passthrough'
-      : { width: o.width, height: o.height, fps: o.fps, bitrateKbps: o.bitrateKbps ?? 1500, gopSeconds: o.gopSeconds ?? 1 };
+      : {
+          width: o.width,
+          height: o.height,
+          fps: o.fps,
+          bitrateKbps: o.bitrateKbps ?? 1500,
+          gopSeconds: o.gopSeconds ?? 1,
+          privacyMaskPath: o.privacyMaskPath,
+        };
     return rtpEncoderArgs(input, video, { port, payloadType: this.payloadType, maxPacketSize: o.maxPacketSize ?? 1200 });
   }
 
@@ -505,6 +517,7 @@ function validateOptions(o: RtpEncoderOptions): void {
   const positive = (name: string, value: number | undefined, max: number) => {
     if (value !== undefined && !(Number.isFinite(value) && value > 0 && value <= max)) problems.push(`${name} must be in (0, ${max}]`);
   };
+  if (o.passthrough && o.privacyMaskPath) problems.push('privacyMaskPath needs encoding: a masked camera cannot be passed through');
   positive('width', o.width, 7680);
   positive('height', o.height, 4320);
   positive('fps', o.fps, 240);
