@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -142,6 +143,37 @@ describe('live video on demand, hub and edge, in headless Chromium', () => {
     expect(pixels.centre).toBeLessThan(40);
     expect(pixels.inside).toBeLessThan(40);
     expect(pixels.outside).toBeGreaterThan(200);
+  });
+
+  it('serves an HLS rendition that hls.js plays, with the token carried into every segment URL', async () => {
+    const hlsJs = readFileSync(createRequire(import.meta.url).resolve('hls.js/dist/hls.min.js'), 'utf8');
+    const { token } = await (await fetch(`${hub.url}/api/v1/cameras/door/live-token`, { method: 'POST', headers: { authorization: `Bearer ${await adminKey()}` } })).json();
+    expect((await fetch(`${hub.url}/api/v1/cameras/door/hls/index.m3u8`)).status).toBe(401);
+    const hlsPage = await browser.newPage();
+    try {
+      await hlsPage.route(`${hub.url}/hls.html`, (route) =>
+        route.fulfill({ contentType: 'text/html', body: `<!doctype html><html><body><video id="v" muted autoplay playsinline></video><script>${hlsJs}</script></body></html>` }),
+      );
+      await hlsPage.goto(`${hub.url}/hls.html`);
+      const started = Date.now();
+      await hlsPage.evaluate((src) => {
+        const w = window as unknown as { Hls: new (config: object) => { loadSource(s: string): void; attachMedia(v: HTMLVideoElement): void } };
+        const hls = new w.Hls({ lowLatencyMode: true, liveSyncDurationCount: 2, manifestLoadingTimeOut: 20000 });
+        hls.loadSource(src);
+        hls.attachMedia(document.getElementById('v') as HTMLVideoElement);
+      }, `${hub.url}/api/v1/cameras/door/hls/index.m3u8?access_token=${token}`);
+      const playing = await waitFor('hls.js to play', async () => {
+        const v = await hlsPage.evaluate(() => {
+          const video = document.getElementById('v') as HTMLVideoElement;
+          return { t: video.currentTime, w: video.videoWidth };
+        });
+        return v.t > 1 && v.w === 320 && v;
+      }, 40_000, 250);
+      console.log(`live: HLS request to playback past 1 s of video: ${Date.now() - started} ms`);
+      expect(playing.w).toBe(320);
+    } finally {
+      await hlsPage.close();
+    }
   });
 
   async function adminKey(): Promise<string> {

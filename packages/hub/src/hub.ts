@@ -50,6 +50,8 @@ export interface HubOptions {
   ice?: IceOptions;
   /** How long a camera keeps publishing after its last viewer left. Default 15 s. */
   liveGraceMs?: number;
+  /** An HLS rendition nobody requested for this long stops. Default 30 s. */
+  hlsIdleMs?: number;
 }
 
 export interface Hub {
@@ -170,6 +172,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       publish: (topic, payload) => publish(topic, payload),
       graceMs: options.liveGraceMs ?? 15_000,
       publishTokenTtlMs: 12 * 3_600_000,
+      hlsDir: join(options.dataDir, 'hls'),
+      hlsIdleMs: options.hlsIdleMs,
     });
     cleanups.push(() => live.close());
 

@@ -14,12 +14,15 @@ const SELF_ROUTES = [
   'DELETE /api/v1/cameras/:id/whep/:session',
   'POST /api/v1/cameras/:id/whip',
   'DELETE /api/v1/cameras/:id/whip/:session',
+  'GET /api/v1/cameras/:id/hls/:file',
+  'HEAD /api/v1/cameras/:id/hls/:file',
 ];
 
 /** A concrete path for a route pattern, with plausible values for its parameters. */
 function pathOf(route: RegisteredRoute): string {
   return route.url
     .replace(':kind', 'crop')
+    .replace(':file', 'index.m3u8')
     .replace(/:[A-Za-z]+/g, () => newId())
     .replace('*', 'index.css');
 }

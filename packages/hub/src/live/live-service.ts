@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
-import { LiveRelay, type IceOptions } from '@sightline/media';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { HlsSegmenter, LiveRelay, type IceOptions } from '@sightline/media';
 import { deviceTopics, type LiveCommand } from '@sightline/protocol';
 import type { Store } from '../store/store.js';
 import type { MediaTokens } from '../auth/media-token.js';
@@ -14,6 +16,17 @@ export interface LiveServiceOptions {
   /** How long a camera keeps publishing after its last viewer left, so a quick reload does not restart it. */
   graceMs: number;
   publishTokenTtlMs: number;
+  /** Where HLS renditions are written while someone plays them. */
+  hlsDir: string;
+  /** An HLS rendition with no request for this long stops. Default 30 s. */
+  hlsIdleMs?: number;
+}
+
+interface HlsRendition {
+  segmenter: HlsSegmenter;
+  detach: () => void;
+  lastAccess: number;
+  idleTimer: NodeJS.Timeout;
 }
 
 interface CameraLive {
@@ -21,6 +34,8 @@ interface CameraLive {
   deviceId: string;
   stopTimer?: NodeJS.Timeout;
   publishing: boolean;
+  hls?: HlsRendition;
+  hlsStarting?: Promise<HlsRendition>;
 }
 
 /**
@@ -55,6 +70,75 @@ export class LiveService {
     await this.cameras.get(cameraId)?.relay.removePublisher();
   }
 
+  /**
+   * A file of the camera's HLS rendition (index.m3u8, init.mp4, segments), starting it on the first request: the
+   * edge is asked to publish and the relay's packets are segmented without transcoding. The playlist request waits
+   * until the first segments exist.
+   */
+  async hlsFile(cameraId: string, file: string, hubUrl: string): Promise<string> {
+    const live = await this.ensure(cameraId);
+    await this.startPublishing(cameraId, live, hubUrl);
+    const rendition = live.hls ?? (await (live.hlsStarting ??= this.startHls(cameraId, live)));
+    rendition.lastAccess = Date.now();
+    const path = join(rendition.segmenter.playlistPath, '..', file);
+    const deadline = Date.now() + (file === 'index.m3u8' ? 15_000 : 0);
+    while (!existsSync(path)) {
+      if (Date.now() >= deadline) throw new ApiError(file === 'index.m3u8' ? 503 : 404, file === 'index.m3u8' ? 'hls_not_ready' : 'not_found', `HLS ${file} of camera "${cameraId}" is not available (yet)`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return path;
+  }
+
+  private async startHls(cameraId: string, live: CameraLive): Promise<HlsRendition> {
+    try {
+      if (!live.relay.hasPublisher) {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => {
+            live.relay.off('publisher', onPublisher);
+            reject(new ApiError(503, 'camera_not_publishing', `camera "${cameraId}" did not start publishing in time`));
+          }, 15_000);
+          const onPublisher = (connected: boolean) => {
+            if (!connected) return;
+            clearTimeout(timer);
+            live.relay.off('publisher', onPublisher);
+            resolve();
+          };
+          live.relay.on('publisher', onPublisher);
+        });
+      }
+      const segmenter = new HlsSegmenter({ dir: join(this.options.hlsDir, cameraId), codec: live.relay.codec, log: this.options.log });
+      await segmenter.start();
+      const detach = live.relay.addTap((packet) => segmenter.push(packet));
+      const idleMs = this.options.hlsIdleMs ?? 30_000;
+      const rendition: HlsRendition = {
+        segmenter,
+        detach,
+        lastAccess: Date.now(),
+        idleTimer: setInterval(() => {
+          if (Date.now() - rendition.lastAccess > idleMs) void this.stopHls(cameraId, live);
+        }, Math.min(5000, idleMs / 2)),
+      };
+      rendition.idleTimer.unref();
+      live.hls = rendition;
+      this.options.log.info({ cameraId }, 'hls: rendition started');
+      return rendition;
+    } finally {
+      live.hlsStarting = undefined;
+      this.updateDemand(cameraId, live);
+    }
+  }
+
+  private async stopHls(cameraId: string, live: CameraLive): Promise<void> {
+    const rendition = live.hls;
+    if (!rendition) return;
+    live.hls = undefined;
+    clearInterval(rendition.idleTimer);
+    rendition.detach();
+    await rendition.segmenter.stop();
+    this.options.log.info({ cameraId }, 'hls: rendition stopped (no requests)');
+    this.updateDemand(cameraId, live);
+  }
+
   stats(cameraId: string) {
     const live = this.cameras.get(cameraId);
     return live ? { ...live.relay.stats(), publishing: live.publishing } : undefined;
@@ -62,6 +146,8 @@ export class LiveService {
 
   async close(): Promise<void> {
     for (const [cameraId, live] of this.cameras) {
+      clearTimeout(live.stopTimer);
+      await this.stopHls(cameraId, live);
       clearTimeout(live.stopTimer);
       await this.sendCommand(live.deviceId, { action: 'stop', cameraId }).catch(() => undefined);
       await live.relay.close();
@@ -78,7 +164,7 @@ export class LiveService {
     if (!device?.online) throw new ApiError(503, 'camera_offline', `camera "${cameraId}" is on device "${camera.deviceId}", which is offline`);
     const relay = new LiveRelay({ id: cameraId, ice: this.options.ice, log: this.options.log });
     const live: CameraLive = { relay, deviceId: camera.deviceId, publishing: false };
-    relay.on('viewers', (count: number) => this.onViewerCount(cameraId, live, count));
+    relay.on('viewers', () => this.updateDemand(cameraId, live));
     this.cameras.set(cameraId, live);
     return live;
   }
@@ -94,7 +180,9 @@ export class LiveService {
     this.options.log.info({ cameraId, deviceId: live.deviceId }, 'live: asked the edge to publish');
   }
 
-  private onViewerCount(cameraId: string, live: CameraLive, count: number): void {
+  /** WebRTC viewers plus an HLS rendition in use keep the camera publishing. */
+  private updateDemand(cameraId: string, live: CameraLive): void {
+    const count = live.relay.viewerCount + (live.hls || live.hlsStarting ? 1 : 0);
     if (count > 0) {
       clearTimeout(live.stopTimer);
       live.stopTimer = undefined;
@@ -103,7 +191,7 @@ export class LiveService {
     if (live.stopTimer) return;
     live.stopTimer = setTimeout(() => {
       live.stopTimer = undefined;
-      if (live.relay.viewerCount > 0) return;
+      if (live.relay.viewerCount > 0 || live.hls || live.hlsStarting) return;
       live.publishing = false;
       this.options.log.info({ cameraId }, 'live: no viewers left; asking the edge to stop');
       void this.sendCommand(live.deviceId, { action: 'stop', cameraId }).catch(() => undefined);

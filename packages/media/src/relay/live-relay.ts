@@ -59,6 +59,9 @@ const NOOP_LOGGER: RelayLogger = { info: () => undefined, warn: () => undefined 
  * extensions to its own negotiation. Keyframe requests from viewers are coalesced upstream, a new viewer starts from
  * the cached GOP, and NACKs are answered per viewer by werift's sender history.
  */
+/** A consumer of a relay's raw packets (see LiveRelay.addTap). */
+export type RelayTap = (packet: ForwardedPacket, codec: RelayCodec) => void;
+
 export class LiveRelay extends EventEmitter<LiveRelayEvents> {
   readonly id: string;
   private readonly ice: IceOptions;
@@ -69,6 +72,7 @@ export class LiveRelay extends EventEmitter<LiveRelayEvents> {
   private readonly gopCache: GopCache;
   private readonly keyframeRequests: KeyframeRequestLimiter;
   private readonly viewers = new Map<string, ViewerSession>();
+  private readonly taps = new Set<RelayTap>();
   private publisher: PublisherSession | undefined;
   private generation = 0;
   private closed = false;
@@ -223,6 +227,19 @@ export class LiveRelay extends EventEmitter<LiveRelayEvents> {
     for (const viewer of this.viewers.values()) {
       if (viewer.forward(packet, publisher.generation)) this.packetsForwarded++;
     }
+    for (const tap of this.taps) tap(packet, publisher.codec);
+  }
+
+  /**
+   * Receives every packet of the publisher, for consumers that are not WebRTC peers (HLS, recording). It starts with
+   * the cached GOP, so its first packet begins a keyframe when there is one. Returns the function that detaches it.
+   */
+  addTap(tap: RelayTap): () => void {
+    this.taps.add(tap);
+    const publisher = this.publisher;
+    if (publisher) for (const packet of this.gopCache.snapshot()) tap(packet, publisher.codec);
+    this.keyframeRequests.request();
+    return () => this.taps.delete(tap);
   }
 
   private onPublisherConnected(publisher: PublisherSession): void {

@@ -1,3 +1,5 @@
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ResourceIdSchema } from '@sightline/protocol';
@@ -110,6 +112,36 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: HubContext, deps: 
     authorize: (request, params) => requireMedia(request, params.id, 'publish'),
     handler: async ({ params }) => {
       await deps.live.removePublisher(params.id);
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/v1/cameras/:id/hls/:file',
+    auth: 'self',
+    summary: "HLS rendition of a camera (index.m3u8, init.mp4, segments), started on the first request; play it with hls.js",
+    tags: ['live'],
+    params: z.object({ id: ResourceIdSchema, file: z.string().regex(/^(index\.m3u8|init\.mp4|seg\d{6}\.m4s)$/, 'index.m3u8, init.mp4 or a segment') }),
+    authorize: (request, params) => requireMedia(request, params.id, 'view'),
+    handler: async ({ params, request, reply }) => {
+      const path = await deps.live.hlsFile(params.id, params.file, publicUrlOf(ctx, request));
+      if (params.file !== 'index.m3u8') {
+        return reply
+          .type(params.file.endsWith('.mp4') ? 'video/mp4' : 'video/iso.segment')
+          .header('cache-control', 'private, max-age=60')
+          .send(createReadStream(path));
+      }
+      // Players fetch the segments without our headers: a token given in the URL is carried into every URI.
+      const token = (request.query as Record<string, unknown>).access_token;
+      let playlist = await readFile(path, 'utf8');
+      if (typeof token === 'string') {
+        const suffix = `?access_token=${encodeURIComponent(token)}`;
+        playlist = playlist
+          .split('\n')
+          .map((line) => (line && !line.startsWith('#') ? `${line}${suffix}` : line.replace(/URI="([^"]+)"/, `URI="$1${suffix}"`)))
+          .join('\n');
+      }
+      return reply.type('application/vnd.apple.mpegurl').header('cache-control', 'no-cache').send(playlist);
     },
   });
 }
