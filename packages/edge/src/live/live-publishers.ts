@@ -66,6 +66,9 @@ export class LivePublishers {
     const encoder = new RtpEncoder({
       source: camera.source,
       privacyMaskPath,
+      // A keyframe on request restarts the encoder, which opens the source again for a moment: network cameras
+      // often allow few connections, so they rely on the 1 s GOP and the relay's keyframe cache instead.
+      keyframeMode: /^rtsps?:\/\//.test(camera.source) ? 'gop' : 'restart',
       bitrateKbps: this.options.bitrateKbps ?? 1500,
       gopSeconds: this.options.gopSeconds ?? 1,
       log,
