@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../media/test/support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '@sightline/hub';
 import { startEdge, type EdgeAgent } from '@sightline/edge';
@@ -11,18 +12,6 @@ import { writeTinyDetectorPackage } from '../../vision/src/detect/testing/index.
 import { WHEP_VIEWER_PAGE } from '../../media/test/support/whep-viewer-page.js';
 import { waitFor } from './support/fleet-processes.js';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
 const LOOPBACK = { loopbackOnly: true };
 const camera = "lavfi:color=c=black:s=320x240:r=10[bg];color=c=white:s=24x24:r=10[fg];[bg][fg]overlay=x='mod(20+t*60,280)':y=100,realtime[out0]";
 
@@ -58,7 +47,7 @@ describe('live video on demand, hub and edge, in headless Chromium', () => {
     edge = await startEdge({ dataDir: join(dir, 'edge'), hubUrl: hub.url, token: enrollment.token, heartbeatMs: 500, workers: 1, logLevel: 'silent', liveIce: LOOPBACK });
     await client.cameras.create({ deviceId: 'edge-live', id: 'door', source: camera, model, fps: 5 });
     await waitFor('the camera running', async () => (await client.devices.get('edge-live')).cameras.some((c) => c.cameraId === 'door' && c.state === 'running'));
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage();
     // Served from the hub's origin so the page's WHEP requests are same-origin.
     await page.route(`${hub.url}/viewer.html`, (route) => route.fulfill({ contentType: 'text/html', body: WHEP_VIEWER_PAGE }));

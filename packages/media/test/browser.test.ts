@@ -1,24 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './support/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveRelay } from '../src/index.js';
 import { LOOPBACK_ICE, TestPublisher } from './support/test-publisher.js';
 import { WHEP_VIEWER_PAGE } from './support/whep-viewer-page.js';
 import { WhepTestServer } from './support/whep-test-server.js';
 
-/** The flags that let headless Chromium do WebRTC on loopback here (see shared/notes/machine.md). */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
 
 interface JoinTiming {
   answeredMs: number;
@@ -80,7 +68,7 @@ describe('WHEP viewers in headless Chromium', () => {
       expect(response.headers.get('location')).toMatch(/^\/sessions\//);
       return response.text();
     });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on('pageerror', (error) => console.error('[page]', error));
     await page.goto(baseUrl);

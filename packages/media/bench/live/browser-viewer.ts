@@ -1,18 +1,6 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../../test/support/chromium.js';
 
-/** The flags that let headless Chromium do WebRTC on loopback here (as in test/browser.test.ts). */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
 
 export interface JoinTiming {
   answeredMs: number;
@@ -44,7 +32,7 @@ export class BrowserViewer {
   ) {}
 
   static async open(baseUrl: string): Promise<BrowserViewer> {
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    const browser = await launchChromium();
     const page = await browser.newPage();
     page.on('pageerror', (error) => console.error('[page]', error));
     await page.goto(baseUrl);
