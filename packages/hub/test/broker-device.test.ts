@@ -1,4 +1,5 @@
 import mqtt from 'mqtt';
+import { WebSocket } from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   DeviceConfigSchema,
@@ -463,5 +464,24 @@ describe('a device on the embedded broker', () => {
     // Wrong credentials are refused over WebSocket as well.
     const client = mqtt.connect(hub.hub.mqttWsUrl!, { clientId: 'edge-b', username: 'edge-b', password: 'nope', protocolVersion: 4, reconnectPeriod: 0 });
     await expect(waitConnected(client)).rejects.toMatchObject({ code: 4 });
+  });
+
+  it('cuts a WebSocket connection whose packet announces a length over the limit, even in small messages', async () => {
+    const rejected = await hub.metric('sightline_mqtt_messages_rejected_total', { reason: 'oversized' });
+    const ws = new WebSocket(hub.hub.mqttWsUrl!, 'mqtt');
+    await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject));
+    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+    // An anonymous CONNECT announcing 4 * MAX_PAYLOAD bytes (remaining length as MQTT's base-128 varint),
+    // sent in WebSocket messages each well under the per-message limit.
+    let length = MAX_PAYLOAD * 4;
+    const header = [0x10];
+    do {
+      header.push((length & 0x7f) | (length > 0x7f ? 0x80 : 0));
+      length >>= 7;
+    } while (length > 0);
+    ws.send(Buffer.from(header));
+    for (let i = 0; i < 3 && ws.readyState === WebSocket.OPEN; i++) ws.send(Buffer.alloc(MAX_PAYLOAD / 2));
+    await closed;
+    expect(await hub.metric('sightline_mqtt_messages_rejected_total', { reason: 'oversized' })).toBe(rejected + 1);
   });
 });

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { AnalyticsConfigSchema } from './analytics-config.js';
 import { NormalizedPointSchema } from './geometry.js';
 
-const ResourceIdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore');
+// The first character is a letter or digit: ids appear in URLs, topics and file names, where "." and ".." mean
+// something else.
+const ResourceIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash, underscore, starting with a letter or digit');
 
 /**
  * What must never leave the edge: polygons blacked out in every picture the edge sends (live video, and later HLS

@@ -72,3 +72,11 @@ describe('SightlineEventSchema', () => {
     expect(SightlineEventSchema.safeParse({ ...ev, type: 'line.jump' }).success).toBe(false);
   });
 });
+
+describe('resource ids', () => {
+  it('accept names people use and refuse "." and ".." (ids become URL segments, topics and file names)', async () => {
+    const { ResourceIdSchema } = await import('../src/fleet.js');
+    for (const ok of ['dock-3', 'cam_01', 'edge.site-a', '7']) expect(ResourceIdSchema.safeParse(ok).success).toBe(true);
+    for (const bad of ['.', '..', '.hidden', 'a/b', '', 'x'.repeat(65), 'sp ace']) expect(ResourceIdSchema.safeParse(bad).success).toBe(false);
+  });
+});

@@ -117,7 +117,7 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
     void live.handle(command.data).catch((err: unknown) => log.warn({ err: (err as Error).message, cameraId: command.data.cameraId }, 'live publishing failed'));
   });
 
-  link.on('config', (payload) => void applyConfig(payload));
+  link.on('config', (payload) => void applyConfig(payload).catch((err: unknown) => log.error({ err }, 'applying the configuration failed')));
   async function applyConfig(payload: Buffer): Promise<void> {
     if (payload.length === 0) {
       log.warn('the hub removed this device; stopping every camera');
@@ -180,6 +180,9 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
     close: async () => {
       if (closed) return;
       closed = true;
+      // A config or live command arriving while shutting down would start cameras or ffmpeg that nothing stops.
+      link.removeAllListeners('config');
+      link.removeAllListeners('live');
       clearInterval(timer);
       await live.stopAll();
       await supervisor.stopAll();

@@ -23,6 +23,9 @@ interface Publishing {
   pictureKey: string;
 }
 
+/** A client that gave up (its encoder failed) or was stopped: a new `start` must publish afresh. */
+const isFinished = (state: WhipClient['state']) => state === 'failed' || state === 'stopped';
+
 const pictureKeyOf = (camera: CameraConfig) => JSON.stringify([camera.source, camera.privacy?.masks ?? []]);
 
 /**
@@ -36,7 +39,12 @@ export class LivePublishers {
   constructor(private readonly options: LivePublishersOptions) {}
 
   handle(command: LiveCommand): Promise<void> {
-    const run = this.chain.then(() => (command.action === 'start' ? this.start(command) : this.stop(command.cameraId)));
+    return this.enqueue(() => (command.action === 'start' ? this.start(command) : this.stop(command.cameraId)));
+  }
+
+  /** Commands and refreshes run one at a time, in arrival order. */
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(work);
     this.chain = run.catch(() => {});
     return run;
   }
@@ -48,7 +56,11 @@ export class LivePublishers {
   private async start(command: Extract<LiveCommand, { action: 'start' }>): Promise<void> {
     const { log } = this.options;
     const current = this.publishing.get(command.cameraId);
-    if (current && current.whipUrl === command.whipUrl) return;
+    if (current && current.whipUrl === command.whipUrl && !isFinished(current.client.state)) {
+      // Still publishing (or reconnecting): a restarted hub sends a fresh token, which the next attempt must carry.
+      current.command = command;
+      return;
+    }
     if (current) await this.stop(command.cameraId);
     const camera = this.options.cameraOf(command.cameraId);
     if (!camera) {
@@ -74,7 +86,9 @@ export class LivePublishers {
       log,
     });
     const iceServers = command.iceServers.length > 0 ? command.iceServers : this.options.ice.iceServers;
-    const client = new WhipClient({ url: command.whipUrl, token: command.token, encoder, ice: { ...this.options.ice, iceServers }, log });
+    // Asked before every attempt, so a reconnect carries the newest token the hub sent.
+    const token = () => this.publishing.get(command.cameraId)?.command.token ?? command.token;
+    const client = new WhipClient({ url: command.whipUrl, token, encoder, ice: { ...this.options.ice, iceServers }, log });
     this.publishing.set(command.cameraId, { client, whipUrl: command.whipUrl, command, pictureKey: pictureKeyOf(camera) });
     log.info({ cameraId: command.cameraId }, 'live: publishing');
     await client.start();
@@ -97,8 +111,15 @@ export class LivePublishers {
       const camera = this.options.cameraOf(cameraId);
       if (!camera) await this.handle({ action: 'stop', cameraId });
       else if (pictureKeyOf(camera) !== current.pictureKey) {
-        await this.handle({ action: 'stop', cameraId });
-        await this.handle(current.command);
+        // One step: a hub `stop` arriving meanwhile must not land between them and be undone by the restart.
+        await this.enqueue(async () => {
+          if (this.publishing.get(cameraId) !== current) return;
+          await this.stop(cameraId);
+          // A new source that cannot be read is this camera's problem, not the config's: log it, go on.
+          await this.start(current.command).catch((err: unknown) =>
+            this.options.log.warn({ cameraId, err: (err as Error).message }, 'live: publishing again after a config change failed'),
+          );
+        });
       }
     }
   }

@@ -121,22 +121,26 @@ export class EmbeddedBroker {
 
   private async listen(): Promise<void> {
     const { host, port, wsPort, maxPacketBytes, log, metrics } = this.options;
+    /** The connection as aedes reads it: cut as soon as a packet announces a length over the limit. */
+    const limitPackets = (connection: Duplex, remote: string | undefined, cut: () => void): Duplex => {
+      const limit = new MqttPacketSizeLimit(maxPacketBytes + 1024);
+      limit.on('error', (err) => {
+        if (err instanceof PacketTooLargeError) {
+          metrics.batchesRejected.inc({ reason: 'oversized' });
+          log.warn({ remote, err: err.message }, 'mqtt connection closed: packet over the size limit');
+        }
+        cut();
+      });
+      connection.pipe(limit);
+      return Duplex.from({ readable: limit, writable: connection });
+    };
     this.tcp = createServer((socket) => {
       // Acks and config are small writes that must not wait for Nagle's algorithm and a delayed TCP ACK (~40 ms).
       socket.setNoDelay(true);
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
       socket.on('error', () => socket.destroy());
-      const limit = new MqttPacketSizeLimit(maxPacketBytes + 1024);
-      limit.on('error', (err) => {
-        if (err instanceof PacketTooLargeError) {
-          metrics.batchesRejected.inc({ reason: 'oversized' });
-          log.warn({ remote: socket.remoteAddress, err: err.message }, 'mqtt connection closed: packet over the size limit');
-        }
-        socket.destroy();
-      });
-      socket.pipe(limit);
-      this.aedes.handle(Duplex.from({ readable: limit, writable: socket }));
+      this.aedes.handle(limitPackets(socket, socket.remoteAddress, () => socket.destroy()));
     });
     await new Promise<void>((resolve, reject) => {
       this.tcp!.once('error', reject);
@@ -147,15 +151,22 @@ export class EmbeddedBroker {
     if (wsPort !== null) {
       this.wss = new WebSocketServer({ host, port: wsPort, maxPayload: maxPacketBytes + 1024 });
       this.wss.on('connection', (ws, req) => {
+        let cut = false;
         ws.on('error', (err: Error & { code?: string }) => {
-          // ws refuses a message over maxPayload itself; count and log it like the TCP size limit does.
-          if (err.code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return;
+          // ws refuses a message over maxPayload itself; count and log it like the TCP size limit does (once: the
+          // packet's header may already have been refused by the limit below).
+          if (err.code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || cut) return;
           metrics.batchesRejected.inc({ reason: 'oversized' });
           log.warn({ remote: req.socket.remoteAddress, err: err.message }, 'mqtt connection closed: packet over the size limit');
         });
         const stream = createWebSocketStream(ws);
         stream.on('error', () => ws.terminate());
-        this.aedes.handle(stream, req);
+        // maxPayload bounds one WebSocket message, but an MQTT packet may span many of them.
+        const limited = limitPackets(stream, req.socket.remoteAddress, () => {
+          cut = true;
+          ws.terminate();
+        });
+        this.aedes.handle(limited, req);
       });
       await new Promise<void>((resolve, reject) => {
         this.wss!.once('error', reject);

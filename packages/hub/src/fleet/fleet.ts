@@ -32,6 +32,8 @@ export interface FleetDeps {
 
 /** Devices, their cameras and their configuration: what the API edits and what devices report back. */
 export class Fleet {
+  private readonly configChains = new Map<string, Promise<void>>();
+
   constructor(private readonly deps: FleetDeps) {}
 
   async createDevice(id: string, name: string | undefined, hubUrl: string): Promise<{ device: Device; enrollment: EnrollmentToken }> {
@@ -142,8 +144,21 @@ export class Fleet {
     });
   }
 
-  /** Publishes the device's whole configuration, retained, so a device that (re)connects gets it at once. */
-  async publishConfig(deviceId: string): Promise<void> {
+  /**
+   * Publishes the device's whole configuration, retained, so a device that (re)connects gets it at once. One device's
+   * publications run one at a time, each reading the store afresh: the last one out is always the newest config.
+   */
+  publishConfig(deviceId: string): Promise<void> {
+    const previous = this.configChains.get(deviceId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.publishConfigNow(deviceId));
+    this.configChains.set(deviceId, next);
+    void next.finally(() => {
+      if (this.configChains.get(deviceId) === next) this.configChains.delete(deviceId);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  private async publishConfigNow(deviceId: string): Promise<void> {
     const device = await this.deps.store.getDevice(deviceId);
     if (!device) return;
     const cameras = await this.deps.store.listCameras(deviceId);

@@ -39,6 +39,14 @@ interface CameraLive {
 }
 
 /**
+ * The directory of a camera's HLS rendition, which the segmenter empties with rm -rf. Camera ids may be "." or
+ * "..", so the id is never a path segment of its own: "..", joined as is, would name the hub's data directory.
+ */
+export function hlsDirOf(hlsDir: string, cameraId: string): string {
+  return join(hlsDir, `camera-${cameraId}`);
+}
+
+/**
  * Live video on demand: the first viewer of a camera makes the hub ask its edge to publish (WHIP) into the camera's
  * relay; when the last viewer leaves, publishing stops after a grace period. A camera nobody watches costs nothing.
  */
@@ -63,7 +71,10 @@ export class LiveService {
 
   async acceptPublisher(cameraId: string, offerSdp: string): Promise<string> {
     const live = await this.ensure(cameraId);
-    return live.relay.acceptPublisher(offerSdp);
+    const answer = await live.relay.acceptPublisher(offerSdp);
+    // A publisher nobody asked for (an edge reconnecting after a hub restart) is stopped after the grace period.
+    this.updateDemand(cameraId, live);
+    return answer;
   }
 
   async removePublisher(cameraId: string): Promise<void> {
@@ -106,7 +117,7 @@ export class LiveService {
           live.relay.on('publisher', onPublisher);
         });
       }
-      const segmenter = new HlsSegmenter({ dir: join(this.options.hlsDir, cameraId), codec: live.relay.codec, log: this.options.log });
+      const segmenter = new HlsSegmenter({ dir: hlsDirOf(this.options.hlsDir, cameraId), codec: live.relay.codec, log: this.options.log });
       await segmenter.start();
       const detach = live.relay.addTap((packet) => segmenter.push(packet));
       const idleMs = this.options.hlsIdleMs ?? 30_000;
@@ -162,6 +173,9 @@ export class LiveService {
     if (!camera) throw notFound('camera', cameraId);
     const device = await this.options.store.getDevice(camera.deviceId);
     if (!device?.online) throw new ApiError(503, 'camera_offline', `camera "${cameraId}" is on device "${camera.deviceId}", which is offline`);
+    // A concurrent first request may have created the relay while this one awaited the store: share it.
+    const raced = this.cameras.get(cameraId);
+    if (raced) return raced;
     const relay = new LiveRelay({ id: cameraId, ice: this.options.ice, log: this.options.log });
     const live: CameraLive = { relay, deviceId: camera.deviceId, publishing: false };
     relay.on('viewers', () => this.updateDemand(cameraId, live));

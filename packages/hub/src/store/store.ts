@@ -38,7 +38,7 @@ export interface DeviceRow {
   enrollmentTokenHash: string | null;
   enrollmentExpiresAt: number | null;
   enrolledAt: number | null;
-  /** scrypt hash of the device's MQTT password, "scrypt$salt$hash". */
+  /** sha256 of the device's generated MQTT password (192 random bits, so a fast hash suffices), "sha256$<hex>". */
   mqttPasswordHash: string | null;
   /** Version of the configuration the hub wants the device to run; bumped on every camera change. */
   configVersion: number;

@@ -42,7 +42,16 @@ export class HlsSegmenter {
     const { dir, codec } = this.options;
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
+    // The sending socket is bound first, so the port picked for ffmpeg cannot be its own.
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
     this.port = await freeUdpPort();
+    // stop() may have come while the sockets were being bound: then nothing may be started (no ffmpeg to leak).
+    if (this.stopped) {
+      socket.close();
+      return;
+    }
+    this.socket = socket;
     const encoding = codec.name === 'vp8' ? 'VP8/90000' : 'H264/90000';
     const fmtp = codec.name === 'vp8' ? '' : `a=fmtp:${PAYLOAD_TYPE} packetization-mode=1\n`;
     const sdpPath = join(dir, 'input.sdp');
@@ -73,11 +82,11 @@ export class HlsSegmenter {
     reapOnExit(child);
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    // Without a listener a failed spawn (EAGAIN, EMFILE, no setpriv and no ffmpeg) is an uncaught 'error'.
+    child.once('error', (err) => this.options.log?.warn({ err: err.message }, 'hls segmenter could not start ffmpeg'));
     child.once('exit', (code) => {
       if (!this.stopped) this.options.log?.warn({ code, stderr }, 'hls segmenter ended');
     });
-    this.socket = createSocket('udp4');
-    await new Promise<void>((resolve) => this.socket!.bind(0, '127.0.0.1', () => resolve()));
   }
 
   push(packet: ForwardedPacket): void {
@@ -96,7 +105,8 @@ export class HlsSegmenter {
     this.stopped = true;
     this.socket?.close();
     const child = this.ffmpeg;
-    if (child && child.exitCode === null && child.signalCode === null) {
+    // No pid: the spawn failed, and no 'exit' will come.
+    if (child && child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGKILL');
       await exited;
