@@ -53,7 +53,9 @@ describe('hub and edge, end to end with real processes', () => {
     const edgeDir = join(dir, 'edge');
     const edge = startEdgeProcess(edgeDir, ['--hub', hub.url, '--token', enrollment.token]);
     procs.push(edge);
-    await waitFor('the device to come online', async () => (await client.devices.get(deviceId)).online);
+    await waitFor('the device to come online', async () => (await client.devices.get(deviceId)).online, 60_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n--- edge output ---\n${edge.output.slice(-3000)}\n--- hub output ---\n${hub.proc.output.slice(-3000)}`);
+    });
     return { hub, client, edge, edgeDir };
   }
 
