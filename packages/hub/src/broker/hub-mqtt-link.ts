@@ -18,6 +18,8 @@ export interface HubMqttLinkOptions {
   username: string;
   password: string;
   maxPayloadBytes: number;
+  /** Bytes of one device's messages waiting for their handler; past it, that device's messages are dropped. Default 64 MiB. */
+  maxQueuedBytesPerDevice?: number;
   log: Logger;
   onRejected?: (reason: string) => void;
 }
@@ -28,6 +30,7 @@ export interface HubMqttLinkOptions {
  */
 export class HubMqttLink {
   private readonly queues = new Map<string, Promise<void>>();
+  private readonly queuedBytes = new Map<string, number>();
   private handler: DeviceMessageHandler = async () => {};
 
   private constructor(
@@ -69,6 +72,10 @@ export class HubMqttLink {
     return link;
   }
 
+  private get maxQueuedBytes(): number {
+    return this.options.maxQueuedBytesPerDevice ?? 64 * 1024 * 1024;
+  }
+
   setHandler(handler: DeviceMessageHandler): void {
     this.handler = handler;
   }
@@ -96,10 +103,25 @@ export class HubMqttLink {
       this.options.onRejected?.('oversized');
       return;
     }
+    // The broker has already acknowledged the message, so a device publishing faster than the hub commits would grow
+    // this queue without end. Past the budget its messages are dropped: unacknowledged events are sent again by the
+    // edge's outbox, and the next heartbeat replaces a lost one.
+    const queued = this.queuedBytes.get(deviceId) ?? 0;
+    if (queued + payload.length > this.maxQueuedBytes) {
+      this.options.log.warn({ deviceId, kind, queuedBytes: queued }, 'device message dropped: the device is far ahead of the hub');
+      this.options.onRejected?.('backlog');
+      return;
+    }
+    this.queuedBytes.set(deviceId, queued + payload.length);
     const previous = this.queues.get(deviceId) ?? Promise.resolve();
     const next = previous
       .then(() => this.handler(kind, deviceId, payload))
-      .catch((err: unknown) => this.options.log.error({ err, deviceId, kind }, 'device message handler failed'));
+      .catch((err: unknown) => this.options.log.error({ err, deviceId, kind }, 'device message handler failed'))
+      .finally(() => {
+        const left = (this.queuedBytes.get(deviceId) ?? 0) - payload.length;
+        if (left > 0) this.queuedBytes.set(deviceId, left);
+        else this.queuedBytes.delete(deviceId);
+      });
     this.queues.set(deviceId, next);
     void next.then(() => {
       if (this.queues.get(deviceId) === next) this.queues.delete(deviceId);
