@@ -132,6 +132,13 @@ describe('live video on demand, hub and edge, in headless Chromium', () => {
     expect(pixels.centre).toBeLessThan(40);
     expect(pixels.inside).toBeLessThan(40);
     expect(pixels.outside).toBeGreaterThan(200);
+
+    // A deleted camera's relay is closed: its still-valid token leads nowhere.
+    await client.cameras.delete('private');
+    const offer = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n';
+    const res = await fetch(`${whepUrl}?access_token=${token}`, { method: 'POST', headers: { 'content-type': 'application/sdp' }, body: offer });
+    expect(res.status).toBe(404);
+    await waitFor('the edge to stop publishing the deleted camera', () => !edge.live.cameraIds.includes('private'), 15_000);
   });
 
   it('serves an HLS rendition that hls.js plays, with the token carried into every segment URL', async () => {

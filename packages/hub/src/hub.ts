@@ -134,6 +134,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       publish: (topic, payload, opts) => publish(topic, payload, opts),
       mqttUrlFor: deviceMqttUrl,
       enrollmentTtlMs: options.enrollmentTtlMs ?? 24 * 3_600_000,
+      onCamerasRemoved: (cameraIds) => live.forget(cameraIds),
     });
     const ingest = new EventIngest({ store, blobs, bus, metrics, owners, log, publish: (t, p) => publish(t, p) });
     link.setHandler(async (kind, deviceId, payload) => {

@@ -28,6 +28,8 @@ export interface FleetDeps {
   /** The MQTT URL handed to enrolling devices; `host` is the hub host the device used for HTTP. */
   mqttUrlFor: (host: string) => string;
   enrollmentTtlMs: number;
+  /** Called after cameras are deleted, so what holds per-camera state (live relays, HLS) lets go of them. */
+  onCamerasRemoved?: (cameraIds: string[]) => Promise<void>;
 }
 
 /** Devices, their cameras and their configuration: what the API edits and what devices report back. */
@@ -85,7 +87,9 @@ export class Fleet {
 
   async deleteDevice(id: string): Promise<void> {
     await this.requireDevice(id);
+    const cameras = await this.deps.store.listCameras(id);
     await this.deps.store.deleteDevice(id);
+    await this.deps.onCamerasRemoved?.(cameras.map((c) => c.id));
     await this.deps.credentials.removeDevice(id);
     this.deps.owners.invalidate();
     // An empty retained message clears the retained config at the broker.
@@ -125,6 +129,7 @@ export class Fleet {
     if (!current) throw notFound('camera', id);
     await this.deps.store.deleteCamera(id);
     this.deps.owners.invalidate();
+    await this.deps.onCamerasRemoved?.([id]);
     await this.publishConfig(current.deviceId);
   }
 

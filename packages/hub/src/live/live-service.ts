@@ -150,6 +150,19 @@ export class LiveService {
     this.updateDemand(cameraId, live);
   }
 
+  /** Closes the relay and HLS rendition of deleted cameras; their media tokens then lead nowhere. */
+  async forget(cameraIds: string[]): Promise<void> {
+    for (const cameraId of cameraIds) {
+      const live = this.cameras.get(cameraId);
+      if (!live) continue;
+      this.cameras.delete(cameraId);
+      clearTimeout(live.stopTimer);
+      await this.stopHls(cameraId, live);
+      clearTimeout(live.stopTimer);
+      await live.relay.close();
+    }
+  }
+
   stats(cameraId: string) {
     const live = this.cameras.get(cameraId);
     return live ? { ...live.relay.stats(), publishing: live.publishing } : undefined;
