@@ -138,6 +138,7 @@ export const UpdateCameraRequestSchema = (() => {
       analytics: s.analytics.unwrap().optional(),
       motion: s.motion,
       privacy: s.privacy,
+      recording: s.recording,
     })
     .strict();
 })();

@@ -11,6 +11,7 @@ import { CameraRunStateSchema, ResourceIdSchema } from './fleet.js';
  *   sightline/v1/devices/{deviceId}/config          hub → edge  DeviceConfig (retained)
  *   sightline/v1/devices/{deviceId}/config/applied  edge → hub  ConfigApplied
  *   sightline/v1/devices/{deviceId}/live            hub → edge  LiveCommand (QoS 1): start or stop publishing a camera
+ *   sightline/v1/devices/{deviceId}/live/overlay    edge → hub  LiveOverlayFrame (QoS 0), while a camera is published
  */
 export const TOPIC_ROOT = 'sightline/v1/devices';
 
@@ -25,6 +26,7 @@ export const deviceTopics = (deviceId: string) => {
     config: `${base}/config`,
     configApplied: `${base}/config/applied`,
     live: `${base}/live`,
+    liveOverlay: `${base}/live/overlay`,
   } as const;
 };
 

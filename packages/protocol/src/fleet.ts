@@ -1,18 +1,12 @@
 import { z } from 'zod';
 import { AnalyticsConfigSchema } from './analytics-config.js';
 import { NormalizedPointSchema } from './geometry.js';
-
-// The first character is a letter or digit: ids appear in URLs, topics and file names, where "." and ".." mean
-// something else.
-const ResourceIdSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, dot, dash, underscore, starting with a letter or digit');
+import { ResourceIdSchema } from './resource-id.js';
+import { RecordingConfigSchema } from './recording.js';
 
 /**
- * What must never leave the edge: polygons blacked out in every picture the edge sends (live video, and later HLS
- * and recordings). Analysis still sees the whole frame.
+ * What must never leave the edge: polygons blacked out, and optionally faces or persons pixelated, in every picture
+ * the edge sends (live video, HLS, recordings). Analysis still sees the whole frame.
  */
 export const PrivacyConfigSchema = z
   .object({
@@ -25,7 +19,13 @@ export const PrivacyConfigSchema = z
           })
           .strict(),
       )
-      .max(32),
+      .max(32)
+      .default([]),
+    /**
+     * Pixelate detected faces or whole persons in every picture that leaves the edge. It fails closed: while the
+     * detector has no fresh answer the whole picture is pixelated.
+     */
+    blur: z.enum(['none', 'faces', 'persons']).default('none'),
   })
   .strict();
 export type PrivacyConfig = z.infer<typeof PrivacyConfigSchema>;
@@ -44,6 +44,7 @@ export const CameraConfigSchema = z
     analytics: AnalyticsConfigSchema.default({ zones: [], lines: [] }),
     motion: z.boolean().optional(),
     privacy: PrivacyConfigSchema.optional(),
+    recording: RecordingConfigSchema.optional(),
   })
   .strict();
 export type CameraConfig = z.infer<typeof CameraConfigSchema>;

@@ -8,3 +8,5 @@ export * from './validation.js';
 export * from './fleet.js';
 export * from './device-messages.js';
 export * from './api.js';
+export * from './live-overlay.js';
+export * from './recording.js';
