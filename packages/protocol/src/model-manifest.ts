@@ -5,9 +5,38 @@ import { z } from 'zod';
  * - yolox: [1, N, 5+C] grid rows (x, y, w, h, obj, classes) over strides 8/16/32, box decode outside the graph.
  * - yolov8: [1, 4+C, N] channel-first, boxes already decoded to input pixels, no objectness (YOLOv8/YOLO11).
  * - fastestdet: [1, 5+C, H, W] single grid, boxes as fractions of the image.
+ * - ultraface: two outputs, scores [1, N, 1+C] (softmax, column 0 is background) and boxes [1, N, 4] (x1, y1, x2, y2
+ *   as fractions of the input), priors already decoded in the graph (Ultra-Light-Fast-Generic-Face-Detector-1MB).
+ * - yunet: per stride S three outputs cls_S [1, N, C], obj_S [1, N, 1] and bbox_S [1, N, 4] over a row-major
+ *   grid, box decode outside the graph (YuNet / libfacedetection).
  */
-export const ModelFamilySchema = z.enum(['yolox', 'yolov8', 'fastestdet']);
+export const ModelFamilySchema = z.enum(['yolox', 'yolov8', 'fastestdet', 'ultraface', 'yunet']);
 export type ModelFamily = z.infer<typeof ModelFamilySchema>;
+
+/** The role of the one output a single-output family reads, named by the manifest's `output`. */
+export const SINGLE_OUTPUT_ROLE = 'output';
+
+/** Whether a family reads several output tensors, named by role in the manifest's `outputs`. */
+export function isMultiOutputFamily(family: ModelFamily): boolean {
+  return family === 'ultraface' || family === 'yunet';
+}
+
+/**
+ * The outputs a family reads, by role, in the order the official exports list them. Multi-output families need
+ * every role; the manifest's `outputs` maps a role to a tensor name, and a role it leaves out reads the tensor of
+ * the same name (which is what the official exports call them).
+ */
+export function modelOutputRoles(family: ModelFamily, strides: readonly number[]): string[] {
+  switch (family) {
+    case 'ultraface':
+      return ['scores', 'boxes'];
+    case 'yunet':
+      // Landmarks (kps_S) are not read: a box is all blurring needs.
+      return ['cls', 'obj', 'bbox'].flatMap((kind) => strides.map((s) => `${kind}_${s}`));
+    default:
+      return [SINGLE_OUTPUT_ROLE];
+  }
+}
 
 export const ModelInputSchema = z.object({
   name: z.string().min(1),
@@ -51,9 +80,15 @@ export const ModelManifestSchema = z
      */
     equivalentSha256: z.array(z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256')).default([]),
     input: ModelInputSchema,
-    /** Output tensor name; the first output when absent. */
+    /** Output tensor name of a single-output family; the first output when absent. */
     output: z.string().optional(),
-    /** YOLOX grid strides, in the order the rows appear. */
+    /**
+     * Output tensor names by role, for the families that read several outputs (see modelOutputRoles):
+     * ultraface `scores`, `boxes`; yunet `cls_S`, `obj_S`, `bbox_S` for each stride S. A role left out reads the
+     * output of the same name.
+     */
+    outputs: z.record(z.string(), z.string().min(1)).optional(),
+    /** Grid strides: YOLOX rows in this order; YuNet's per-stride outputs. Other families ignore them. */
     strides: z.array(z.number().int().positive()).default([8, 16, 32]),
     labels: z.array(z.string().min(1)).min(1),
     /** Default score threshold; per-class thresholds override it. */
@@ -70,6 +105,40 @@ export const ModelManifestSchema = z
         ctx.addIssue({ code: 'custom', path: ['classThresholds', name], message: `unknown class "${name}"` });
       }
     }
+    checkOutputNames(m.family, m.strides, m.output, m.outputs, (path, message) =>
+      ctx.addIssue({ code: 'custom', path, message }),
+    );
   });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 export type ModelManifestInput = z.input<typeof ModelManifestSchema>;
+
+/**
+ * `output` belongs to single-output families and `outputs` to multi-output ones, whose keys must be the family's
+ * roles, each naming a different tensor. Mixing them up would otherwise be ignored silently and fail at load time.
+ */
+function checkOutputNames(
+  family: ModelFamily,
+  strides: readonly number[],
+  output: string | undefined,
+  outputs: Record<string, string> | undefined,
+  issue: (path: (string | number)[], message: string) => void,
+): void {
+  if (!isMultiOutputFamily(family)) {
+    if (outputs !== undefined) issue(['outputs'], `family ${family} reads one output: name it with "output"`);
+    return;
+  }
+  if (output !== undefined) issue(['output'], `family ${family} reads several outputs: name them by role in "outputs"`);
+  const roles = modelOutputRoles(family, strides);
+  for (const role of Object.keys(outputs ?? {})) {
+    if (!roles.includes(role)) {
+      issue(['outputs', role], `family ${family} has no output role "${role}"; its roles are ${roles.join(', ')}`);
+    }
+  }
+  const roleOf = new Map<string, string>();
+  for (const role of roles) {
+    const tensor = outputs?.[role] ?? role;
+    const other = roleOf.get(tensor);
+    if (other) issue(['outputs', role], `tensor "${tensor}" is already the ${other} output`);
+    else roleOf.set(tensor, role);
+  }
+}

@@ -32,6 +32,26 @@ describe('ModelManifestSchema', () => {
   });
 });
 
+describe('ModelManifestSchema outputs', () => {
+  const face = { ...manifest, labels: ['face'], input: { ...manifest.input, resize: 'stretch' } };
+
+  it('names several outputs by role for multi-output families', () => {
+    const m = ModelManifestSchema.parse({ ...face, family: 'ultraface', outputs: { scores: '617', boxes: '618' } });
+    expect(m.outputs).toEqual({ scores: '617', boxes: '618' });
+    expect(ModelManifestSchema.parse({ ...face, family: 'yunet' }).outputs).toBeUndefined();
+  });
+
+  it('rejects output and outputs on the wrong family, unknown roles and shared tensors, naming the field', () => {
+    const bad = (value: object) => () => parseOrThrow(ModelManifestSchema, value, 'model manifest');
+    expect(bad({ ...face, family: 'yunet', output: 'cls_8' })).toThrow(/output: family yunet reads several outputs/);
+    expect(bad({ ...manifest, outputs: { output: 'x' } })).toThrow(/outputs: family yolox reads one output/);
+    expect(bad({ ...face, family: 'yunet', outputs: { cls_64: 'a' } })).toThrow(/outputs\.cls_64: family yunet has no output role "cls_64"/);
+    expect(bad({ ...face, family: 'ultraface', outputs: { scores: 'x', boxes: 'x' } })).toThrow(
+      /outputs\.boxes: tensor "x" is already the scores output/,
+    );
+  });
+});
+
 describe('AnalyticsConfigSchema', () => {
   it('rejects unknown keys, short polygons and duplicate ids with the path', () => {
     const bad = { zones: [{ id: 'a', polygon: [[0, 0], [1, 1]] }], lines: [{ id: 'a', a: [0, 0], b: [1, 1] }] };

@@ -13,6 +13,8 @@ export interface DecodeImageOptions {
    * YOLOX and YOLOv8). FastestDet was trained with cv2 INTER_AREA: use 'area' for it.
    */
   scaleFlags?: string;
+  /** Decode this frame of a video (0-based, in decode order) instead of the first. */
+  frameIndex?: number;
 }
 
 /** Source size of an image or video's first video stream, via ffprobe. */
@@ -26,7 +28,7 @@ export async function probeImageSize(path: string, ffprobePath = 'ffprobe'): Pro
 }
 
 /**
- * Decode a still image into a Frame the way a model wants it (size, letterbox or stretch, alignment,
+ * Decode a still image (or one frame of a video, see `frameIndex`) into a Frame the way a model wants it (size, letterbox or stretch, alignment,
  * padding, pixel format), with the exact geometry to map boxes back. For tests and benchmarks.
  */
 export async function decodeImageToFrame(path: string, spec: InputSpec, options: DecodeImageOptions = {}): Promise<Frame> {
@@ -47,15 +49,25 @@ export async function decodeImageToFrame(path: string, spec: InputSpec, options:
       `scale=${scaledW}:${scaledH}:flags=${flags},` +
       `pad=${spec.width}:${spec.height}:${padX}:${padY}:color=0x${pad}${pad}${pad}`;
   }
+  const frameIndex = options.frameIndex ?? 0;
+  if (!Number.isInteger(frameIndex) || frameIndex < 0) throw new RangeError(`frameIndex must be a whole number >= 0, got ${frameIndex}`);
+  let fpsMode: string[] = [];
+  if (frameIndex > 0) {
+    // select picks the frame before scaling; passthrough stops ffmpeg duplicating frames to fill the skipped time.
+    filter = `select=eq(n\\,${frameIndex}),${filter}`;
+    fpsMode = ['-fps_mode', 'passthrough'];
+  }
   const { stdout } = await run(
     options.ffmpegPath ?? 'ffmpeg',
-    ['-v', 'error', '-i', path, '-frames:v', '1', '-vf', filter, '-f', 'rawvideo', '-pix_fmt', spec.pixelFormat, '-'],
+    ['-v', 'error', '-i', path, '-frames:v', '1', '-vf', filter, ...fpsMode, '-f', 'rawvideo', '-pix_fmt', spec.pixelFormat, '-'],
     { encoding: 'buffer', maxBuffer: spec.width * spec.height * 3 + 1024 },
   );
   const expected = spec.width * spec.height * 3;
-  if (stdout.length !== expected) throw new Error(`ffmpeg gave ${stdout.length} bytes for ${path}, expected ${expected}`);
+  if (stdout.length !== expected) {
+    throw new Error(`ffmpeg gave ${stdout.length} bytes for ${path}${frameIndex > 0 ? ` frame ${frameIndex}` : ''}, expected ${expected}`);
+  }
   return {
-    index: 0,
+    index: frameIndex,
     pts: 0,
     data: stdout,
     pixelFormat: spec.pixelFormat,

@@ -7,6 +7,7 @@ export * from './decode.js';
 export * from './nms.js';
 export * from './thresholds.js';
 export * from './postprocess.js';
+export * from './output-roles.js';
 export * from './session.js';
 export * from './fair-queue.js';
 export * from './timing-stats.js';

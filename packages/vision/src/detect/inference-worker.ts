@@ -3,9 +3,11 @@
  * moves pixels and results. `session.run` blocks this thread, which is the point of running it here.
  */
 import ort from 'onnxruntime-node';
+import type { Detection } from '@sightline/protocol';
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { DetectorError, ModelError } from './errors.js';
+import type { OutputTensor } from './decode-types.js';
 import { Postprocessor } from './postprocess.js';
 import { inputTensorDims, inputTensorLength, preprocessPixels } from './preprocess.js';
 import { loadSession, type LoadedSession } from './session.js';
@@ -37,12 +39,30 @@ try {
   process.exit(0);
 }
 
-async function runModel(tensor: ort.Tensor): Promise<{ output: ort.Tensor; ms: number }> {
+/** Runs the model and collects the outputs the decoder reads, by role. Other outputs (landmarks) are not fetched. */
+async function runModel(tensor: ort.Tensor): Promise<{ outputs: Record<string, ort.Tensor>; ms: number }> {
   const t0 = performance.now();
-  const results = await loaded.session.run({ [loaded.inputName]: tensor });
-  const output = results[loaded.outputName];
-  if (!output || output.type !== 'float32') throw new DetectorError('inference-failed', `output "${loaded.outputName}" is not float32`);
-  return { output, ms: performance.now() - t0 };
+  const results = await loaded.session.run(
+    { [loaded.inputName]: tensor },
+    loaded.outputs.map((o) => o.name),
+  );
+  const ms = performance.now() - t0;
+  const outputs: Record<string, ort.Tensor> = {};
+  try {
+    for (const { role, name } of loaded.outputs) {
+      const output = results[name];
+      if (!output || output.type !== 'float32') throw new DetectorError('inference-failed', `output "${name}" is not float32`);
+      outputs[role] = output;
+    }
+  } catch (err) {
+    disposeAll(results);
+    throw err;
+  }
+  return { outputs, ms };
+}
+
+function disposeAll(tensors: Record<string, ort.Tensor>): void {
+  for (const t of Object.values(tensors)) t.dispose();
 }
 
 async function detect(req: DetectRequest): Promise<void> {
@@ -50,13 +70,20 @@ async function detect(req: DetectRequest): Promise<void> {
   const pixels = new Uint8Array(req.pixels, req.byteOffset, req.byteLength);
   preprocessPixels({ data: pixels, width: req.width, height: req.height, pixelFormat: req.pixelFormat }, input, inputData);
   const t1 = performance.now();
-  const { output, ms } = await runModel(inputTensor);
+  const { outputs, ms } = await runModel(inputTensor);
   const t2 = performance.now();
-  const detections = postprocessor.run(
-    { data: output.data as Float32Array, dims: output.dims },
-    { geometry: req.geometry, sourceWidth: req.sourceWidth, sourceHeight: req.sourceHeight },
-  );
-  output.dispose();
+  let detections: Detection[];
+  try {
+    const views: Record<string, OutputTensor> = {};
+    for (const [role, t] of Object.entries(outputs)) views[role] = { data: t.data as Float32Array, dims: t.dims };
+    detections = postprocessor.run(views, {
+      geometry: req.geometry,
+      sourceWidth: req.sourceWidth,
+      sourceHeight: req.sourceHeight,
+    });
+  } finally {
+    disposeAll(outputs);
+  }
   reply({
     type: 'detections',
     jobId: req.jobId,
@@ -71,9 +98,10 @@ async function infer(req: InferRequest): Promise<void> {
   }
   // onnxruntime-node rejects SharedArrayBuffer-backed tensors, so copy into this worker's own input (about 0.1 ms).
   inputData.set(new Float32Array(req.tensor, req.byteOffset, req.length));
-  const { output, ms } = await runModel(inputTensor);
-  const outputDims = [...output.dims];
-  output.dispose();
+  const { outputs, ms } = await runModel(inputTensor);
+  // The first output the decoder reads stands for the model (the only one for single-output families).
+  const outputDims = [...outputs[loaded.outputs[0]!.role]!.dims];
+  disposeAll(outputs);
   reply({ type: 'inferred', jobId: req.jobId, outputDims, timing: { preprocessMs: 0, inferenceMs: ms, postprocessMs: 0 } });
 }
 

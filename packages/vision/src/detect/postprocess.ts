@@ -1,7 +1,7 @@
 import type { Detection, ModelManifest } from '@sightline/protocol';
 import { bufferBoxToSource, type FrameGeometry } from '../frame.js';
 import { CandidateBoxes } from './candidates.js';
-import { decodeOutput, type OutputTensor } from './decode.js';
+import { decodeOutputs, type ModelOutputs } from './decode.js';
 import { nonMaxSuppression } from './nms.js';
 import { minThreshold } from './thresholds.js';
 
@@ -33,13 +33,14 @@ export class Postprocessor {
     this.minScore = minThreshold(options.thresholds);
   }
 
-  run(output: OutputTensor, mapping: SourceMapping): Detection[] {
+  /** `outputs` by role: `{ output }` for single-output families, the family's roles otherwise. */
+  run(outputs: ModelOutputs, mapping: SourceMapping): Detection[] {
     const m = this.manifest;
     const c = this.candidates;
     c.clear();
-    decodeOutput(
+    decodeOutputs(
       m.family,
-      output,
+      outputs,
       {
         inputWidth: m.input.width,
         inputHeight: m.input.height,

@@ -1,7 +1,8 @@
 import ort from 'onnxruntime-node';
-import type { ModelManifest } from '@sightline/protocol';
+import { SINGLE_OUTPUT_ROLE, type ModelManifest } from '@sightline/protocol';
 import { outputShapeProblem } from './decode.js';
 import { ModelError } from './errors.js';
+import { resolveOutputRoles, type RoleOutput } from './output-roles.js';
 
 /** Execution providers a detector accepts. cuda/tensorrt need onnxruntime-node's GPU binaries. */
 export type ExecutionProvider = 'cpu' | 'cuda' | 'tensorrt';
@@ -17,7 +18,10 @@ export interface SessionOptions {
 export interface LoadedSession {
   session: ort.InferenceSession;
   inputName: string;
+  /** The first output the decoder reads (the only one for single-output families). */
   outputName: string;
+  /** Every output the decoder reads, by role. */
+  outputs: RoleOutput[];
   /** The providers the session was created with. */
   providers: ExecutionProvider[];
   /** Why a requested provider was not used, one line each. */
@@ -58,7 +62,10 @@ export async function loadSession(modelPath: string, manifest: ModelManifest, op
   }
 }
 
-function checkSessionIo(session: ort.InferenceSession, manifest: ModelManifest): { inputName: string; outputName: string } {
+function checkSessionIo(
+  session: ort.InferenceSession,
+  manifest: ModelManifest,
+): { inputName: string; outputName: string; outputs: RoleOutput[] } {
   const inputName = manifest.input.name;
   const input = session.inputMetadata.find((m) => m.name === inputName);
   if (!input) {
@@ -79,19 +86,15 @@ function checkSessionIo(session: ort.InferenceSession, manifest: ModelManifest):
       );
     }
   }
-  const outputName = manifest.output ?? session.outputNames[0];
-  const output = session.outputMetadata.find((m) => m.name === outputName);
-  if (!outputName || !output) {
-    throw new ModelError(
-      'output-mismatch',
-      `model has no output "${outputName ?? ''}" (manifest output); its outputs are: ${session.outputNames.join(', ')}`,
-    );
-  }
-  if (output.isTensor && output.shape.length > 0) {
-    const problem = outputShapeProblem(manifest, output.shape);
+  const outputs = resolveOutputRoles(manifest, session.outputNames);
+  for (const { role, name } of outputs) {
+    const output = session.outputMetadata.find((m) => m.name === name);
+    if (!output?.isTensor || output.shape.length === 0) continue;
+    const problem = outputShapeProblem(manifest, output.shape, role);
     if (problem) {
-      throw new ModelError('output-mismatch', `output "${outputName}" does not fit family ${manifest.family}: ${problem}`);
+      const as = name === role || role === SINGLE_OUTPUT_ROLE ? '' : ` (role ${role})`;
+      throw new ModelError('output-mismatch', `output "${name}"${as} does not fit family ${manifest.family}: ${problem}`);
     }
   }
-  return { inputName, outputName };
+  return { inputName, outputName: outputs[0]!.name, outputs };
 }

@@ -178,7 +178,7 @@ describe('Postprocessor', () => {
     data[6 * n + 1] = 0.9;
     const pp = new Postprocessor(manifest, { thresholds: resolveClassThresholds(manifest) });
     const dets = pp.run(
-      { data, dims: [1, 7, n] },
+      { output: { data, dims: [1, 7, n] } },
       { geometry: { scaleX: 0.5, scaleY: 0.5, padX: 0, padY: 4 }, sourceWidth: 128, sourceHeight: 56 },
     );
     expect(dets).toEqual([{ classId: 0, label: 'person', score: 0.5, box: [32, 16, 48, 32] }]);
