@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CameraConfig, LiveCommand } from '@sightline/protocol';
+import { CameraFeed } from '@sightline/media';
 import { LivePublishers } from '../src/live/live-publishers.js';
 
 const LAVFI = 'lavfi:testsrc=size=160x120:rate=10';
@@ -39,12 +40,31 @@ afterEach(async () => {
   tokensSeen.length = 0;
 });
 
+const feeds = new Map<string, CameraFeed>();
+afterEach(async () => {
+  await Promise.all([...feeds.values()].map((feed) => feed.stop()));
+  feeds.clear();
+});
+
 function setup(cameras: Map<string, string>): LivePublishers {
+  // What the edge's CameraFeeds does: one feed per camera, reopened when its source changes.
+  const feedOf = (id: string) => {
+    const source = cameras.get(id);
+    if (source === undefined) return undefined;
+    const current = feeds.get(id);
+    if (current?.display === source) return current;
+    void current?.stop();
+    const feed = new CameraFeed({ source });
+    feed.start();
+    feeds.set(id, feed);
+    return feed;
+  };
   publishers = new LivePublishers({
     log: pino({ level: 'silent' }),
     ice: { loopbackOnly: true },
     cameraOf: (id) => (cameras.has(id) ? ({ id, source: cameras.get(id) } as CameraConfig) : undefined),
-    workDir,
+    feedOf,
+    privacyRegionsOf: () => undefined,
   });
   return publishers;
 }

@@ -3,3 +3,4 @@ export * from './relay/index.js';
 export * from './signalling/index.js';
 export * from './publish/index.js';
 export * from './hls/index.js';
+export * from './feed/index.js';

@@ -4,6 +4,9 @@ import pino, { type Logger } from 'pino';
 import { DeviceConfigSchema, LiveCommandSchema, type ConfigApplied, type Heartbeat } from '@sightline/protocol';
 import type { IceOptions } from '@sightline/media';
 import { LivePublishers } from '../live/live-publishers.js';
+import { overlayFrameOf } from '../live/overlay-frame.js';
+import { PrivacyRegions } from '../live/privacy-regions.js';
+import { CameraFeeds } from '../cameras/camera-feeds.js';
 import type { FrameSourceOptions } from '@sightline/vision';
 import { Outbox } from '../outbox/outbox.js';
 import { OutboxSender } from '../outbox/sender.js';
@@ -82,12 +85,37 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
   sender.start();
 
   const detectors = new DetectorCache({ workers: options.workers, threadsPerWorker: options.threadsPerWorker });
+  const feeds = new CameraFeeds(log);
+  const privacyRegions = new Map<string, PrivacyRegions>();
+  const privacyRegionsOf = (cameraId: string) => {
+    const blur = supervisor.runner(cameraId)?.config.privacy?.blur ?? 'none';
+    if (blur === 'none') return undefined;
+    let regions = privacyRegions.get(cameraId);
+    if (!regions) {
+      const wanted = blur === 'persons' ? 'person' : 'face';
+      regions = new PrivacyRegions({ matches: (d) => d.label === wanted });
+      privacyRegions.set(cameraId, regions);
+    }
+    return regions;
+  };
+  // Created after the supervisor (it needs it); analysed frames only reach it once it exists.
+  const live: { current?: LivePublishers } = {};
   const supervisor = new CameraSupervisor(
     {
       detectors,
       snapshots: new SnapshotMaker(),
       log,
+      feeds,
       frameSource: options.frameSource,
+      onAnalysed: (camera, output) => {
+        const { result } = output;
+        const pts = Math.round(result.pts * 90_000);
+        if (camera.privacy?.blur && camera.privacy.blur !== 'none') privacyRegionsOf(camera.id)?.record(pts, result.detections);
+        if (!live.current?.isPublishing(camera.id) || !link.connected) return;
+        const frame = overlayFrameOf(result, feeds.get(camera.id)?.wallClockOf(pts) ?? Date.now());
+        // QoS 0: an overlay that comes late is worthless, so none is queued or retried.
+        link.publish(link.topics.liveOverlay, JSON.stringify(frame), 0).catch(() => undefined);
+      },
       sink: (events, snapshots) => {
         try {
           outbox.append(events, snapshots);
@@ -99,12 +127,14 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
     log,
   );
 
-  const live = new LivePublishers({
+  const publishers = new LivePublishers({
     log,
     ice: options.liveIce ?? {},
     cameraOf: (cameraId) => supervisor.runner(cameraId)?.config,
-    workDir: join(options.dataDir, 'live'),
+    feedOf: (cameraId) => feeds.get(cameraId),
+    privacyRegionsOf,
   });
+  live.current = publishers;
   link.on('live', (payload) => {
     let json: unknown;
     try {
@@ -114,7 +144,7 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
     }
     const command = LiveCommandSchema.safeParse(json);
     if (!command.success) return log.warn({ issue: command.error.issues[0]?.message }, 'live command refused: invalid');
-    void live.handle(command.data).catch((err: unknown) => log.warn({ err: (err as Error).message, cameraId: command.data.cameraId }, 'live publishing failed'));
+    void publishers.handle(command.data).catch((err: unknown) => log.warn({ err: (err as Error).message, cameraId: command.data.cameraId }, 'live publishing failed'));
   });
 
   link.on('config', (payload) => void applyConfig(payload).catch((err: unknown) => log.error({ err }, 'applying the configuration failed')));
@@ -143,7 +173,7 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
     } else {
       applied = await supervisor.apply(parsed.data);
       // A removed camera stops publishing; a changed picture (source, privacy masks) publishes again.
-      await live.refresh();
+      await publishers.refresh();
       log.info({ version: applied.version, ok: applied.ok, cameras: supervisor.cameraIds }, 'configuration applied');
     }
     await link.publish(link.topics.configApplied, JSON.stringify(applied)).catch((err: unknown) => log.warn({ err }, 'could not report the applied config'));
@@ -176,7 +206,7 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
     deviceId: credentials.deviceId,
     outbox,
     supervisor,
-    live,
+    live: publishers,
     close: async () => {
       if (closed) return;
       closed = true;
@@ -184,7 +214,7 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
       link.removeAllListeners('config');
       link.removeAllListeners('live');
       clearInterval(timer);
-      await live.stopAll();
+      await publishers.stopAll();
       await supervisor.stopAll();
       await detectors.closeAll();
       // Give the sender a moment to hand over what the cameras produced last; what is left stays in the outbox.

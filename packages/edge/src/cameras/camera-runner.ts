@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { CameraConfig, CameraHealth, CameraRunState, SightlineEvent, Snapshot } from '@sightline/protocol';
-import { createSourcePipeline, type SourcePipeline, type SourceState, type FrameSourceOptions } from '@sightline/vision';
+import { createSourcePipeline, type PipelineFrameOutput, type SourcePipeline, type SourceState, type FrameSourceOptions } from '@sightline/vision';
+import type { CameraFeeds } from './camera-feeds.js';
 import type { DetectorCache } from './detector-cache.js';
 import type { SnapshotMaker } from './snapshot-maker.js';
 
@@ -11,6 +12,9 @@ export interface CameraRunnerDeps {
   snapshots: SnapshotMaker;
   sink: EventSink;
   log: Logger;
+  feeds: CameraFeeds;
+  /** Every analysed frame, for live overlays and detection-driven privacy. */
+  onAnalysed?: (camera: CameraConfig, output: PipelineFrameOutput) => void;
   /** Test hook: options passed to every frame source (e.g. a faster reconnect). */
   frameSource?: Partial<FrameSourceOptions>;
 }
@@ -53,15 +57,19 @@ export class CameraRunner {
     const detector = await deps.detectors.acquire(config.model);
     try {
       if (this.stopped) return;
+      const tap = deps.feeds.acquire(config).tap();
       const sp = await createSourcePipeline({
         cameraId: config.id,
         source: config.source,
+        live: true,
         detector,
         analytics: config.analytics,
         fps: config.fps,
         motion: config.motion,
-        frameSource: deps.frameSource,
+        // Analysis reads the camera's shared feed rather than opening the camera itself.
+        frameSource: { ...deps.frameSource, input: () => tap.open() },
         onFrame: (output) => {
+          deps.onAnalysed?.(config, output);
           if (output.events.length === 0) return;
           const snapshots = deps.snapshots.forEvents(output.frame, output.events);
           for (const e of output.events) this.appendedInFrame.add(e.id);
@@ -113,11 +121,18 @@ export class CameraRunner {
     const fps = now > this.lastSampleAt ? ((frames - this.lastFrames) * 1000) / (now - this.lastSampleAt) : 0;
     this.lastFrames = frames;
     this.lastSampleAt = now;
-    const state = this.state === 'connecting' && source?.state === 'running' ? 'running' : this.state;
+    let state = this.state === 'connecting' && source?.state === 'running' ? 'running' : this.state;
+    let message = this.message;
+    // The camera connection is the feed's: when it is down, its reason is the one worth showing.
+    const feed = this.deps.feeds.get(this.config.id);
+    if (feed && feed.state !== 'running' && state !== 'error') {
+      state = feed.state === 'failed' ? 'error' : feed.state === 'ended' ? 'stopped' : feed.state === 'connecting' ? 'connecting' : 'reconnecting';
+      message = feed.lastError ?? message;
+    }
     return {
       cameraId: this.config.id,
       state,
-      ...(this.message ? { message: this.message.slice(0, 2000) } : {}),
+      ...(message ? { message: message.slice(0, 2000) } : {}),
       fps: Math.round(fps * 10) / 10,
       droppedFrames: (source?.dropped ?? 0) + (pipeline?.framesDroppedByDetector ?? 0),
       inferenceMs: Math.round((await this.deps.detectors.inferenceMs(this.config.model)) * 10) / 10,

@@ -52,8 +52,11 @@ export class CameraSupervisor {
       }
     }
     await Promise.all(stops);
+    await this.deps.feeds.retain(new Set(wanted.keys()));
     for (const [id, camera] of wanted) {
       if (this.runners.has(id)) continue;
+      // Opened (or reopened for a new source) now, so that live publishing, refreshed right after, finds it.
+      this.deps.feeds.acquire(camera);
       const runner = new CameraRunner(camera, this.deps);
       this.runners.set(id, runner);
       runner.start();
@@ -81,6 +84,7 @@ export class CameraSupervisor {
     const all = [...this.runners.values()];
     this.runners.clear();
     await Promise.all(all.map((r) => r.stop()));
+    await this.deps.feeds.stopAll();
   }
 }
 

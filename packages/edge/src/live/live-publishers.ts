@@ -1,18 +1,21 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { RtpEncoder, WhipClient, renderPrivacyMask, type IceOptions } from '@sightline/media';
+import { FeedRtpSource, PrivacyTranscoder, WhipClient, type CameraFeed, type IceOptions } from '@sightline/media';
 import type { CameraConfig, LiveCommand } from '@sightline/protocol';
+import type { PrivacyRegions } from './privacy-regions.js';
 
 export interface LivePublishersOptions {
   log: Logger;
   ice: IceOptions;
   /** The camera's config, or undefined when this edge does not run that camera. */
   cameraOf: (cameraId: string) => CameraConfig | undefined;
-  /** Where privacy mask pictures are written. */
-  workDir: string;
+  /** The camera's shared feed (the one connection the edge has to it). */
+  feedOf: (cameraId: string) => CameraFeed | undefined;
+  /** Where detections say faces or persons are, for cameras that pixelate them. */
+  privacyRegionsOf: (cameraId: string) => PrivacyRegions | undefined;
   bitrateKbps?: number;
   gopSeconds?: number;
+  /** How long to wait for a camera's first pictures before deciding how to publish it. Default 15000. */
+  feedWaitMs?: number;
 }
 
 interface Publishing {
@@ -21,16 +24,19 @@ interface Publishing {
   command: Extract<LiveCommand, { action: 'start' }>;
   /** What of the camera config the published picture depends on; a change restarts publishing. */
   pictureKey: string;
+  transcoder: PrivacyTranscoder | undefined;
 }
 
-/** A client that gave up (its encoder failed) or was stopped: a new `start` must publish afresh. */
+/** A client that gave up (its source failed) or was stopped: a new `start` must publish afresh. */
 const isFinished = (state: WhipClient['state']) => state === 'failed' || state === 'stopped';
 
-const pictureKeyOf = (camera: CameraConfig) => JSON.stringify([camera.source, camera.privacy?.masks ?? []]);
+const pictureKeyOf = (camera: CameraConfig) => JSON.stringify([camera.source, camera.privacy ?? null]);
 
 /**
  * Publishes a camera's live video to the hub while someone watches: the hub sends `start` with a WHIP URL and a
- * publish token scoped to that camera, and `stop` when the last viewer has gone.
+ * publish token scoped to that camera, and `stop` when the last viewer has gone. The video comes from the camera's
+ * shared feed: as it is (no encoding at all) when the camera sends H.264 that WebRTC can carry and nothing must be
+ * hidden, otherwise through a PrivacyTranscoder that blacks out masks, pixelates faces or persons, and re-encodes.
  */
 export class LivePublishers {
   private readonly publishing = new Map<string, Publishing>();
@@ -53,6 +59,16 @@ export class LivePublishers {
     return [...this.publishing.keys()];
   }
 
+  isPublishing(cameraId: string): boolean {
+    const current = this.publishing.get(cameraId);
+    return current !== undefined && current.client.state === 'connected';
+  }
+
+  /** The transcoder of a camera published with privacy applied (tests and stats). */
+  transcoderOf(cameraId: string): PrivacyTranscoder | undefined {
+    return this.publishing.get(cameraId)?.transcoder;
+  }
+
   private async start(command: Extract<LiveCommand, { action: 'start' }>): Promise<void> {
     const { log } = this.options;
     const current = this.publishing.get(command.cameraId);
@@ -63,35 +79,52 @@ export class LivePublishers {
     }
     if (current) await this.stop(command.cameraId);
     const camera = this.options.cameraOf(command.cameraId);
-    if (!camera) {
+    const feed = this.options.feedOf(command.cameraId);
+    if (!camera || !feed) {
       log.warn({ cameraId: command.cameraId }, 'live: the hub asked to publish a camera this edge does not run');
       return;
     }
-    const masks = camera.privacy?.masks ?? [];
-    let privacyMaskPath: string | undefined;
-    if (masks.length > 0) {
-      // Applied here, before any video leaves the edge.
-      mkdirSync(this.options.workDir, { recursive: true });
-      privacyMaskPath = join(this.options.workDir, `${camera.id}-privacy.pgm`);
-      writeFileSync(privacyMaskPath, renderPrivacyMask(masks.map((m) => m.polygon)));
+    await this.waitForPictures(feed);
+    const privacy = camera.privacy;
+    const masks = (privacy?.masks ?? []).map((m) => m.polygon);
+    const blur = privacy?.blur ?? 'none';
+    // WebRTC receivers cannot reorder pictures: a stream with B-frames is re-encoded like a private one.
+    const transcode = masks.length > 0 || blur !== 'none' || feed.hasBFrames;
+    let transcoder: PrivacyTranscoder | undefined;
+    if (transcode) {
+      const regions = blur !== 'none' ? this.options.privacyRegionsOf(camera.id) : undefined;
+      transcoder = new PrivacyTranscoder({
+        feed,
+        masks,
+        // Applied here, before any video leaves the edge. Without regions for a blurring camera, everything is hidden.
+        pixelate: blur === 'none' ? undefined : (pts, width, height) => regions?.regionsFor(pts, width, height) ?? 'everything',
+        bitrateKbps: this.options.bitrateKbps ?? 1500,
+        gopSeconds: this.options.gopSeconds ?? 1,
+        log,
+      });
+      transcoder.start();
     }
-    const encoder = new RtpEncoder({
-      source: camera.source,
-      privacyMaskPath,
-      // A keyframe on request restarts the encoder, which opens the source again for a moment: network cameras
-      // often allow few connections, so they rely on the 1 s GOP and the relay's keyframe cache instead.
-      keyframeMode: /^rtsps?:\/\//.test(camera.source) ? 'gop' : 'restart',
-      bitrateKbps: this.options.bitrateKbps ?? 1500,
-      gopSeconds: this.options.gopSeconds ?? 1,
-      log,
-    });
+    const source = new FeedRtpSource({ source: transcoder ?? feed });
     const iceServers = command.iceServers.length > 0 ? command.iceServers : this.options.ice.iceServers;
     // Asked before every attempt, so a reconnect carries the newest token the hub sent.
     const token = () => this.publishing.get(command.cameraId)?.command.token ?? command.token;
-    const client = new WhipClient({ url: command.whipUrl, token, encoder, ice: { ...this.options.ice, iceServers }, log });
-    this.publishing.set(command.cameraId, { client, whipUrl: command.whipUrl, command, pictureKey: pictureKeyOf(camera) });
-    log.info({ cameraId: command.cameraId }, 'live: publishing');
-    await client.start();
+    const client = new WhipClient({ url: command.whipUrl, token, encoder: source, ice: { ...this.options.ice, iceServers }, log });
+    this.publishing.set(command.cameraId, { client, whipUrl: command.whipUrl, command, pictureKey: pictureKeyOf(camera), transcoder });
+    log.info({ cameraId: command.cameraId, mode: transcode ? 'transcode' : 'passthrough' }, 'live: publishing');
+    try {
+      await client.start();
+    } catch (error) {
+      await transcoder?.stop();
+      throw error;
+    }
+  }
+
+  /** Whether the stream has B-frames is known only once a few pictures have gone by. */
+  private async waitForPictures(feed: CameraFeed): Promise<void> {
+    const deadline = performance.now() + (this.options.feedWaitMs ?? 15_000);
+    while (feed.stats.pictures < 8 && performance.now() < deadline && feed.state !== 'failed' && feed.state !== 'stopped') {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   private async stop(cameraId: string): Promise<void> {
@@ -99,12 +132,13 @@ export class LivePublishers {
     if (!current) return;
     this.publishing.delete(cameraId);
     await current.client.stop();
+    await current.transcoder?.stop();
     this.options.log.info({ cameraId }, 'live: stopped publishing');
   }
 
   /**
-   * After a config change: cameras no longer run stop publishing, and cameras whose picture changed (source, privacy
-   * masks) publish again with the new settings.
+   * After a config change: cameras no longer run stop publishing, and cameras whose picture changed (source, privacy)
+   * publish again with the new settings.
    */
   async refresh(): Promise<void> {
     for (const [cameraId, current] of [...this.publishing]) {

@@ -10,3 +10,6 @@ export * from './rtp-packet.js';
 export * from './whip-client.js';
 export * from './whip-error.js';
 export * from './whip-http.js';
+export * from './feed-rtp-source.js';
+export * from './h264-packetizer.js';
+export * from './rtp-video-source.js';

@@ -10,7 +10,8 @@ import { h264Codec, peerConfig, type IceOptions } from '../ice.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import type { RtpEncoderError } from './encoder-error.js';
 import type { KeyframeDecision } from './keyframe-policy.js';
-import type { PublishLog, RtpEncoder } from './rtp-encoder.js';
+import type { RtpVideoSource } from './rtp-video-source.js';
+import type { PublishLog } from './rtp-encoder.js';
 import { WhipError } from './whip-error.js';
 import { deleteWhipResource, postWhipOffer } from './whip-http.js';
 
@@ -22,7 +23,7 @@ export interface WhipClientOptions {
   /** Sent as `Authorization: Bearer`. A function is asked again before every attempt, so a short-lived token can be renewed. */
   token?: WhipToken;
   /** The video to send. The client owns it: start() starts it and stop() stops it. */
-  encoder: RtpEncoder;
+  encoder: RtpVideoSource;
   ice: IceOptions;
   /** Per HTTP request. Default 10000. */
   requestTimeoutMs?: number;
@@ -102,7 +103,7 @@ const GATHERING_TIMEOUT_MS = 5000;
  */
 export class WhipClient extends EventEmitter<WhipClientEvents> {
   readonly #options: WhipClientOptions;
-  readonly #encoder: RtpEncoder;
+  readonly #encoder: RtpVideoSource;
   readonly #log: PublishLog;
   readonly #backoff: Backoff;
   #state: WhipClientState = 'idle';
@@ -132,7 +133,7 @@ export class WhipClient extends EventEmitter<WhipClientEvents> {
     return this.#state;
   }
 
-  get encoder(): RtpEncoder {
+  get encoder(): RtpVideoSource {
     return this.#encoder;
   }
 

@@ -14,6 +14,8 @@ import { RelayNegotiationError, relayPeerConfig } from './negotiation.js';
 
 /** The timestamp step between two publishers' streams: one frame at 30 fps on the 90 kHz video clock. */
 const SOURCE_SWITCH_GAP_TICKS = 3000;
+/** A new publisher whose timestamps continue up to this far (10 minutes) after the last ones keeps them. */
+const MAX_KEPT_TIMESTAMP_JUMP = 10 * 60 * 90_000;
 
 export interface ViewerSessionHooks {
   /** The viewer lost a picture (PLI or FIR) or needs one to start. */
@@ -152,7 +154,10 @@ export class ViewerSession {
       this.timestampOffset = 0;
     } else {
       this.seqOffset = (this.lastSequenceNumber + 1 - first.sequenceNumber) & 0xffff;
-      this.timestampOffset = (this.lastTimestamp + SOURCE_SWITCH_GAP_TICKS - first.timestamp) >>> 0;
+      // A publisher that carries on its timeline (the edge reconnected; its timestamps are its camera's pts) keeps
+      // its own timestamps: overlays are keyed by them. Only a stream that would jump back in time is moved.
+      const ahead = (first.timestamp - this.lastTimestamp) >>> 0;
+      this.timestampOffset = ahead > 0 && ahead <= MAX_KEPT_TIMESTAMP_JUMP ? 0 : (this.lastTimestamp + SOURCE_SWITCH_GAP_TICKS - first.timestamp) >>> 0;
     }
     this.generation = generation;
   }

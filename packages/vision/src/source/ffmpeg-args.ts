@@ -15,7 +15,12 @@ export function buildVideoFilter(options: ResolvedFrameSourceOptions, capabiliti
   const filters: string[] = [];
   // round=up: each output tick takes the newest input frame at or before it, so an analysed frame is never
   // from the future of its pts (the default, round=near, labels the frame 0.2 s later as t=0 at 10 -> 2 fps).
-  if (options.fps !== undefined) filters.push(`fps=${options.fps}:round=up`);
+  if (options.fps !== undefined && options.keepSourceTimestamps) {
+    // The first frame of each 1/fps slot, with its own pts (the fps filter would renumber it onto its grid).
+    filters.push(`select='isnan(prev_selected_t)+gt(floor(t*${options.fps}),floor(prev_selected_t*${options.fps}))'`);
+  } else if (options.fps !== undefined) {
+    filters.push(`fps=${options.fps}:round=up`);
+  }
   filters.push(capabilities.showinfoChecksumOption ? 'showinfo=checksum=0' : 'showinfo');
   if (options.resize === 'stretch') {
     filters.push(`scale=${width}:${height}:flags=${scaler}`, `format=${pixelFormat}`);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { registerChild } from '../util/child-registry.js';
 import { ffmpegNotFound } from './ffmpeg-binary.js';
 import {
@@ -40,6 +40,8 @@ export interface FfmpegSessionParams {
   onFrame: (frame: RawFrame) => void;
   /** Warnings and errors ffmpeg logs (redacted). */
   onLog: (line: FfmpegLogLine) => void;
+  /** A stream to feed ffmpeg's stdin (the input is then `pipe:0`). */
+  stdin?: () => Readable;
 }
 
 /** After SIGTERM, how long ffmpeg gets to close cleanly (RTSP TEARDOWN) before SIGKILL. */
@@ -68,7 +70,7 @@ const FAILURE_PREFIX: Record<SourceErrorCode, string> = {
 export class FfmpegSession {
   readonly ended: Promise<SessionEnd>;
   private resolveEnded!: (end: SessionEnd) => void;
-  private child: ChildProcessByStdio<null, Readable, Readable> | null = null;
+  private child: ChildProcessByStdio<Writable | null, Readable, Readable> | null = null;
   private current: Buffer | null = null;
   private filled = 0;
   private readonly framesAwaitingInfo: Buffer[] = [];
@@ -94,9 +96,21 @@ export class FfmpegSession {
 
   start(): void {
     const { ffmpegPath, args } = this.params;
-    const child = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdin = this.params.stdin?.();
+    const child = spawn(ffmpegPath, args, { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] }) as ChildProcessByStdio<
+      Writable | null,
+      Readable,
+      Readable
+    >;
     this.child = child;
     registerChild(child);
+    if (stdin && child.stdin) {
+      // ffmpeg exiting closes the pipe under us: that is its exit to report, not an error to throw.
+      child.stdin.on('error', () => {});
+      stdin.on('error', () => {});
+      stdin.pipe(child.stdin);
+      child.once('close', () => stdin.destroy());
+    }
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (child.pid === undefined) {
         this.finish({ kind: 'failed', error: ffmpegNotFound(ffmpegPath, this.params.display, err), framesReceived: 0 });

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { DEFAULT_RECONNECT, type ReconnectOptions, type ResolvedReconnectOptions } from './backoff.js';
 import { SourceError } from './source-error.js';
 
@@ -50,6 +51,12 @@ export interface FrameSourceOptions {
   reconnect?: ReconnectOptions;
   /** Extra ffmpeg input options placed just before `-i` (camera-specific flags). */
   extraInputArgs?: string[];
+  /**
+   * Read this MPEG-TS stream (opened afresh for every ffmpeg run) instead of opening the source: a camera that the
+   * edge has opened once and shares. The source string is then only its name. Frames keep the stream's timestamps
+   * (-copyts), which is the timeline overlays and recordings are keyed by.
+   */
+  input?: () => Readable;
 }
 
 export interface ResolvedFrameSourceOptions {
@@ -68,6 +75,9 @@ export interface ResolvedFrameSourceOptions {
   startupTimeoutMs: number;
   stallTimeoutMs: number;
   reconnect: ResolvedReconnectOptions;
+  /** Frame pts are the input's own timestamps (a shared feed's timeline), not rebased per ffmpeg run. */
+  keepSourceTimestamps: boolean;
+  input: (() => Readable) | undefined;
 }
 
 const MAX_DIMENSION = 8192;
@@ -113,6 +123,7 @@ export function resolveFrameSourceOptions(
   positive('reconnect.maxDelayMs', reconnect.maxDelayMs);
   if (!(reconnect.jitter >= 0 && reconnect.jitter <= 1)) problems.push(`reconnect.jitter must be from 0 to 1`);
   if (!(reconnect.maxAttempts >= 0)) problems.push(`reconnect.maxAttempts must be 0 or more`);
+  if (options.input !== undefined && typeof options.input !== 'function') problems.push('input must be a function');
   if (options.extraInputArgs !== undefined && !options.extraInputArgs.every((a) => typeof a === 'string')) {
     problems.push('extraInputArgs must be strings');
   }
@@ -135,6 +146,8 @@ export function resolveFrameSourceOptions(
     startupTimeoutMs: options.startupTimeoutMs ?? 15_000,
     stallTimeoutMs: options.stallTimeoutMs ?? 10_000,
     reconnect,
+    keepSourceTimestamps: options.input !== undefined,
+    input: options.input,
   };
 }
 

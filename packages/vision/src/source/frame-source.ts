@@ -16,7 +16,7 @@ import {
 import { PtsTimeline } from './pts-timeline.js';
 import { RateMeter } from './rate-meter.js';
 import { scaledFrameGeometry } from './scaled-geometry.js';
-import { resolveSourceInput, type SourceInput } from './source-input.js';
+import { resolveSourceInput, tapSourceInput, type SourceInput } from './source-input.js';
 import { isPermanentSourceError, SourceError, type SourceErrorCode } from './source-error.js';
 
 export type SourceState = 'idle' | 'connecting' | 'running' | 'reconnecting' | 'ended' | 'error';
@@ -98,13 +98,13 @@ export class FrameSource extends EventEmitter<FrameSourceEvents> implements Asyn
     if (typeof source !== 'string' || source.trim() === '') {
       throw new SourceError('invalid-options', 'a frame source needs a non-empty source string', String(source));
     }
-    this.input = resolveSourceInput(source, options);
+    this.input = options.input ? tapSourceInput(source) : resolveSourceInput(source, options);
     this.source = this.input.display;
     this.live = this.input.live;
     this.options = resolveFrameSourceOptions(options, this.live, this.source);
     this.frameBytes = this.options.width * this.options.height * 3;
     this.queue = new FrameQueue(this.options.queueSize, this.options.overflow, () => this.session?.resume());
-    this.timeline = new PtsTimeline(this.live);
+    this.timeline = new PtsTimeline(this.live, this.options.keepSourceTimestamps);
   }
 
   get state(): SourceState {
@@ -212,6 +212,7 @@ export class FrameSource extends EventEmitter<FrameSourceEvents> implements Asyn
       display: this.source,
       startupTimeoutMs: this.options.startupTimeoutMs,
       stallTimeoutMs: this.live ? this.effectiveStallTimeoutMs() : null,
+      stdin: this.options.input,
       onFrame: (raw) => {
         firstFrameMs ??= Date.now();
         this.onFrame(raw);

@@ -12,13 +12,17 @@ export class PtsTimeline {
   private offset: number | null = null;
   private runIndex = -1;
 
-  constructor(private readonly live: boolean) {}
+  /** With `keepSource`, the input's timestamps already form one timeline (a shared feed): they are kept as they are. */
+  constructor(
+    private readonly live: boolean,
+    private readonly keepSource = false,
+  ) {}
 
   /** Call when a new ffmpeg run starts. */
   startRun(): void {
     this.runIndex++;
     // The first run keeps ffmpeg's own timeline (a file's pts stay file positions).
-    this.offset = this.runIndex === 0 ? 0 : null;
+    this.offset = this.runIndex === 0 || this.keepSource ? 0 : null;
   }
 
   /** Map a raw pts (seconds, or null when ffmpeg gave none) to the source timeline. */

@@ -1,6 +1,6 @@
 import { redactCredentials } from './redact.js';
 
-export type SourceKind = 'file' | 'lavfi' | 'v4l2' | 'rtsp' | 'hls' | 'http' | 'stream';
+export type SourceKind = 'file' | 'lavfi' | 'v4l2' | 'rtsp' | 'hls' | 'http' | 'stream' | 'tap';
 
 /** A source string resolved into what ffmpeg needs to open it. */
 export interface SourceInput {
@@ -84,4 +84,18 @@ export function resolveSourceInput(source: string, options: SourceInputOptions =
   if (live && kind !== 'file' && kind !== 'lavfi') inputArgs.push('-flags', 'low_delay');
   inputArgs.push(...(options.extraInputArgs ?? []));
   return { kind, target, live, inputArgs, display: redactCredentials(source) };
+}
+
+/**
+ * A shared camera feed read from stdin as MPEG-TS. The feed has already found the stream, so ffmpeg need not probe
+ * for seconds before the first frame; -copyts keeps the feed's timestamps.
+ */
+export function tapSourceInput(name: string): SourceInput {
+  return {
+    kind: 'tap',
+    target: 'pipe:0',
+    live: true,
+    inputArgs: ['-probesize', '32', '-analyzeduration', '0', '-copyts', '-f', 'mpegts'],
+    display: redactCredentials(name),
+  };
 }

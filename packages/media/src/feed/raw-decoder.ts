@@ -1,0 +1,107 @@
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
+import { reapOnExit, withParentDeathSignal } from '../publish/child-reaper.js';
+import { FfmpegLogTail } from './ffmpeg-log-tail.js';
+
+/** A decoded picture in planar YUV 4:2:0 (I420), the layout x264 takes without conversion. */
+export interface RawPicture {
+  /** The feed's pts (90 kHz). */
+  pts: number;
+  width: number;
+  height: number;
+  data: Buffer;
+}
+
+export const i420Bytes = (width: number, height: number) => width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
+
+interface RawDecoderEvents {
+  picture: [picture: RawPicture];
+  exit: [reason: string];
+}
+
+const SHOWINFO = /\bn:\s*\d+\s+pts:\s*(-?\d+)\s.*?\bs:(\d+)x(\d+)/;
+
+/**
+ * ffmpeg decoding an MPEG-TS stream (a feed tap) into I420 pictures at full size, each with the feed's pts. The
+ * timestamps and sizes come from showinfo lines on stderr and are paired in order with the pictures on stdout, the
+ * way the vision frame source does it; -copyts keeps the pts on the feed's timeline (the time base is 1/90000).
+ */
+export class RawVideoDecoder extends EventEmitter<RawDecoderEvents> {
+  #child: ChildProcessByStdio<Writable, Readable, Readable> | undefined;
+  readonly #infos: { pts: number; width: number; height: number }[] = [];
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  readonly #tail = new FfmpegLogTail();
+
+  constructor(private readonly ffmpegPath = 'ffmpeg') {
+    super();
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  start(input: Readable): void {
+    const args = [
+      '-hide_banner', '-nostats', '-loglevel', 'info',
+      '-threads', '1', '-probesize', '32', '-analyzeduration', '0', '-copyts', '-f', 'mpegts', '-i', 'pipe:0',
+      '-map', '0:v:0', '-vf', 'showinfo', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-vsync', 'passthrough', 'pipe:1',
+    ];
+    const { command, args: launch } = withParentDeathSignal(this.ffmpegPath, args);
+    const child = spawn(command, launch, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.#child = child;
+    reapOnExit(child);
+    child.stdin.on('error', () => undefined);
+    input.on('error', () => undefined);
+    input.pipe(child.stdin);
+    child.stdout.on('data', (chunk: Buffer) => this.#onData(chunk));
+    child.stdout.on('error', () => undefined);
+    child.stderr.setEncoding('utf8');
+    let rest = '';
+    child.stderr.on('data', (text: string) => {
+      this.#tail.push(text);
+      const lines = (rest + text).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) {
+        const match = SHOWINFO.exec(line);
+        if (match && line.includes('showinfo')) {
+          this.#infos.push({ pts: Number(match[1]), width: Number(match[2]), height: Number(match[3]) });
+          this.#drain();
+        }
+      }
+    });
+    child.once('error', () => undefined);
+    child.once('close', () => {
+      input.destroy();
+      this.#child = undefined;
+      this.emit('exit', this.#tail.reason());
+    });
+  }
+
+  stop(): void {
+    this.#child?.kill('SIGKILL');
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
+    this.#drain();
+  }
+
+  /** Hands over every picture whose bytes and showinfo line have both arrived. */
+  #drain(): void {
+    while (this.#infos.length > 0) {
+      const info = this.#infos[0]!;
+      const size = i420Bytes(info.width, info.height);
+      if (this.#pendingBytes < size) return;
+      const all = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending, this.#pendingBytes);
+      const data = Buffer.from(all.subarray(0, size));
+      const rest = all.subarray(size);
+      this.#pending = rest.length > 0 ? [rest] : [];
+      this.#pendingBytes = rest.length;
+      this.#infos.shift();
+      this.emit('picture', { pts: info.pts, width: info.width, height: info.height, data });
+    }
+  }
+}
