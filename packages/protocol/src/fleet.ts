@@ -26,6 +26,8 @@ export const PrivacyConfigSchema = z
      * detector has no fresh answer the whole picture is pixelated.
      */
     blur: z.enum(['none', 'faces', 'persons']).default('none'),
+    /** The face detector for `blur: faces`: a catalogue name or a model package path on the edge. */
+    faceModel: z.string().min(1).max(512).default('yunet-s-320'),
   })
   .strict();
 export type PrivacyConfig = z.infer<typeof PrivacyConfigSchema>;

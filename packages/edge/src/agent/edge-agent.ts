@@ -110,7 +110,8 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
       onAnalysed: (camera, output) => {
         const { result } = output;
         const pts = Math.round(result.pts * 90_000);
-        if (camera.privacy?.blur && camera.privacy.blur !== 'none') privacyRegionsOf(camera.id)?.record(pts, result.detections);
+        // Persons come from the camera's own analysis; faces from a face detector on the published pictures.
+        if (camera.privacy?.blur === 'persons') privacyRegionsOf(camera.id)?.record(pts, result.detections);
         if (!live.current?.isPublishing(camera.id) || !link.connected) return;
         const frame = overlayFrameOf(result, feeds.get(camera.id)?.wallClockOf(pts) ?? Date.now());
         // QoS 0: an overlay that comes late is worthless, so none is queued or retried.
@@ -133,6 +134,7 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
     cameraOf: (cameraId) => supervisor.runner(cameraId)?.config,
     feedOf: (cameraId) => feeds.get(cameraId),
     privacyRegionsOf,
+    faceDetectors: detectors,
   });
   live.current = publishers;
   link.on('live', (payload) => {

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { FeedRtpSource, PrivacyTranscoder, WhipClient, type CameraFeed, type IceOptions } from '@sightline/media';
 import type { CameraConfig, LiveCommand } from '@sightline/protocol';
+import type { Detector } from '@sightline/vision';
+import { FaceFinder } from './face-finder.js';
 import type { PrivacyRegions } from './privacy-regions.js';
 
 export interface LivePublishersOptions {
@@ -12,6 +14,8 @@ export interface LivePublishersOptions {
   feedOf: (cameraId: string) => CameraFeed | undefined;
   /** Where detections say faces or persons are, for cameras that pixelate them. */
   privacyRegionsOf: (cameraId: string) => PrivacyRegions | undefined;
+  /** Face detectors for cameras that pixelate faces (shared and counted, like the cameras' own models). */
+  faceDetectors?: { acquire(model: string): Promise<Detector>; release(model: string): Promise<void> };
   bitrateKbps?: number;
   gopSeconds?: number;
   /** How long to wait for a camera's first pictures before deciding how to publish it. Default 15000. */
@@ -25,6 +29,8 @@ interface Publishing {
   /** What of the camera config the published picture depends on; a change restarts publishing. */
   pictureKey: string;
   transcoder: PrivacyTranscoder | undefined;
+  /** The face model this publication holds, released when it stops. */
+  faceModel: string | undefined;
 }
 
 /** A client that gave up (its source failed) or was stopped: a new `start` must publish afresh. */
@@ -64,6 +70,11 @@ export class LivePublishers {
     return current !== undefined && current.client.state === 'connected';
   }
 
+  /** The WHIP client's counters for a published camera. */
+  statsOf(cameraId: string): ReturnType<WhipClient['stats']> | undefined {
+    return this.publishing.get(cameraId)?.client.stats();
+  }
+
   /** The transcoder of a camera published with privacy applied (tests and stats). */
   transcoderOf(cameraId: string): PrivacyTranscoder | undefined {
     return this.publishing.get(cameraId)?.transcoder;
@@ -91,13 +102,22 @@ export class LivePublishers {
     // WebRTC receivers cannot reorder pictures: a stream with B-frames is re-encoded like a private one.
     const transcode = masks.length > 0 || blur !== 'none' || feed.hasBFrames;
     let transcoder: PrivacyTranscoder | undefined;
+    let faceModel: string | undefined;
     if (transcode) {
       const regions = blur !== 'none' ? this.options.privacyRegionsOf(camera.id) : undefined;
+      const faces = blur === 'faces' && regions ? await this.faceFinder(camera.id, privacy?.faceModel ?? 'yunet-s-320', regions) : undefined;
+      if (faces) faceModel = faces.model;
       transcoder = new PrivacyTranscoder({
         feed,
         masks,
         // Applied here, before any video leaves the edge. Without regions for a blurring camera, everything is hidden.
-        pixelate: blur === 'none' ? undefined : (pts, width, height) => regions?.regionsFor(pts, width, height) ?? 'everything',
+        pixelate:
+          blur === 'none'
+            ? undefined
+            : (picture) => {
+                faces?.finder.observe(picture);
+                return regions?.regionsFor(picture.pts, picture.width, picture.height) ?? 'everything';
+              },
         bitrateKbps: this.options.bitrateKbps ?? 1500,
         gopSeconds: this.options.gopSeconds ?? 1,
         log,
@@ -109,13 +129,26 @@ export class LivePublishers {
     // Asked before every attempt, so a reconnect carries the newest token the hub sent.
     const token = () => this.publishing.get(command.cameraId)?.command.token ?? command.token;
     const client = new WhipClient({ url: command.whipUrl, token, encoder: source, ice: { ...this.options.ice, iceServers }, log });
-    this.publishing.set(command.cameraId, { client, whipUrl: command.whipUrl, command, pictureKey: pictureKeyOf(camera), transcoder });
+    this.publishing.set(command.cameraId, { client, whipUrl: command.whipUrl, command, pictureKey: pictureKeyOf(camera), transcoder, faceModel });
     log.info({ cameraId: command.cameraId, mode: transcode ? 'transcode' : 'passthrough' }, 'live: publishing');
     try {
       await client.start();
     } catch (error) {
       await transcoder?.stop();
+      if (faceModel) await this.options.faceDetectors?.release(faceModel);
       throw error;
+    }
+  }
+
+  /** A face finder for a camera, or undefined (and every picture pixelated) when its face model cannot be loaded. */
+  private async faceFinder(cameraId: string, model: string, regions: PrivacyRegions): Promise<{ finder: FaceFinder; model: string } | undefined> {
+    if (!this.options.faceDetectors) return undefined;
+    try {
+      const detector = await this.options.faceDetectors.acquire(model);
+      return { finder: new FaceFinder(cameraId, detector, regions), model };
+    } catch (err) {
+      this.options.log.warn({ cameraId, model, err: (err as Error).message }, 'live: the face model cannot be loaded; every picture is pixelated');
+      return undefined;
     }
   }
 
@@ -133,6 +166,7 @@ export class LivePublishers {
     this.publishing.delete(cameraId);
     await current.client.stop();
     await current.transcoder?.stop();
+    if (current.faceModel) await this.options.faceDetectors?.release(current.faceModel);
     this.options.log.info({ cameraId }, 'live: stopped publishing');
   }
 

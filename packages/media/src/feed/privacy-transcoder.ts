@@ -7,7 +7,7 @@ import type { PictureSource } from './picture-source.js';
 import { PrivacyPainter, type NormalizedPoint, type PixelBox } from './privacy-painter.js';
 import { RawVideoDecoder, type RawPicture } from './raw-decoder.js';
 import { RawH264Encoder, type EncodedPicture } from './raw-h264-encoder.js';
-import type { TsTap } from './ts-tap.js';
+import { TsTap } from './ts-tap.js';
 
 /** What to pixelate on a picture: boxes in its pixels, or all of it when the detector cannot vouch for it. */
 export type PixelateRegions = readonly PixelBox[] | 'everything';
@@ -16,8 +16,8 @@ export interface PrivacyTranscoderOptions {
   feed: { tap(): TsTap; wallClockOf(pts: number): number; readonly latestPts: number | undefined };
   /** Polygons blacked out on every picture. */
   masks?: readonly (readonly NormalizedPoint[])[];
-  /** Asked for every picture: what to pixelate (detected faces or persons). */
-  pixelate?: (pts: number, width: number, height: number) => PixelateRegions;
+  /** Asked for every picture, before it is painted: what to pixelate (detected faces or persons). */
+  pixelate?: (picture: RawPicture) => PixelateRegions;
   bitrateKbps?: number;
   gopSeconds?: number;
   /** Frame rate told to x264 for rate control. Default 30. */
@@ -76,6 +76,11 @@ export class PrivacyTranscoder extends EventEmitter<TranscoderEvents> implements
 
   wallClockOf(pts: number): number {
     return this.#options.feed.wallClockOf(pts);
+  }
+
+  /** The private picture as MPEG-TS streams, for a recorder or an HLS segmenter. */
+  tap(): TsTap {
+    return new TsTap(this);
   }
 
   start(): void {
@@ -142,7 +147,7 @@ export class PrivacyTranscoder extends EventEmitter<TranscoderEvents> implements
   #onRawPicture(picture: RawPicture): void {
     if (this.#state === 'stopped' || picture.pts < this.#encodeFrom) return;
     this.counters.decoded++;
-    const regions = this.#options.pixelate?.(picture.pts, picture.width, picture.height) ?? [];
+    const regions = this.#options.pixelate?.(picture) ?? [];
     this.#painter.paint(picture, regions === 'everything' ? [[0, 0, picture.width, picture.height]] : regions);
     let current = this.#encoders.at(-1);
     if (!current || !current.encoder.fits(picture)) {
