@@ -102,6 +102,29 @@ describe('live video on demand, hub and edge, in headless Chromium', () => {
     await waitFor('the edge to stop publishing', () => edge.live.cameraIds.length === 0, 15_000);
   });
 
+  it('ten browser viewers of one camera all decode frames while the edge publishes once', async () => {
+    const { whepUrl, token } = await (await fetch(`${hub.url}/api/v1/cameras/door/live-token`, { method: 'POST', headers: { authorization: `Bearer ${await adminKey()}` } })).json();
+    const pages = await Promise.all(Array.from({ length: 10 }, () => browser.newPage()));
+    try {
+      for (const p of pages) {
+        await p.route(`${hub.url}/viewer.html`, (route) => route.fulfill({ contentType: 'text/html', body: WHEP_VIEWER_PAGE }));
+        await p.goto(`${hub.url}/viewer.html`);
+      }
+      await Promise.all(pages.map((p) => p.evaluate((u) => (window as unknown as WhepWindow).whepJoin(u), `${whepUrl}?access_token=${token}`)));
+      const decoded = await waitFor('every viewer decoding', async () => {
+        const counts = await Promise.all(pages.map(async (p) => (await p.evaluate(() => (window as unknown as WhepWindow).whepStats()))[0]!.framesDecoded));
+        return counts.every((c) => c > 20) && counts;
+      }, 30_000);
+      console.log(`live: 10 browser viewers, frames decoded: ${decoded.join(', ')}`);
+      expect(edge.live.cameraIds).toEqual(['door']);
+      // One WHIP session, connected once, carries the camera to every viewer.
+      expect(edge.live.statsOf('door')?.connects).toBe(1);
+    } finally {
+      await Promise.all(pages.map((p) => p.close()));
+    }
+    await waitFor('the edge to stop publishing', () => edge.live.cameraIds.length === 0, 20_000);
+  }, 60_000);
+
   it('blacks out privacy masks at the edge, before the video leaves it', async () => {
     await client.cameras.create({
       deviceId: 'edge-live',

@@ -3,6 +3,7 @@ import { hubInstanceId, hubSecret } from './hub-instance-id.js';
 import type { IceOptions } from '@sightline/media';
 import { MediaTokens } from './auth/media-token.js';
 import { LiveService } from './live/live-service.js';
+import { LiveOverlays } from './live/live-overlays.js';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -21,6 +22,8 @@ import { CameraOwners } from './ingest/camera-owners.js';
 import { EventIngest } from './ingest/event-ingest.js';
 import { buildApp } from './http/app.js';
 import { Retention } from './retention.js';
+import { RecordingService } from './recordings/recording-service.js';
+import { RecordingRetention } from './recordings/recording-retention.js';
 import { HUB_VERSION } from './version.js';
 
 export interface HubOptions {
@@ -52,6 +55,14 @@ export interface HubOptions {
   liveGraceMs?: number;
   /** An HLS rendition nobody requested for this long stops. Default 30 s. */
   hlsIdleMs?: number;
+  /** Budget for all cameras' recordings together; past it the oldest segments are deleted first. Default: none. */
+  recordingsMaxBytes?: number;
+  /** The largest recording segment accepted. Default 64 MiB (RECORDING_SEGMENT_MAX_BYTES). */
+  recordingsMaxSegmentBytes?: number;
+  /** How often recording retention (per-camera days, the size budget) runs. Default 5 minutes. */
+  recordingsRetentionIntervalMs?: number;
+  /** Lifetime of a token from POST /cameras/{id}/recordings-token. Default 30 minutes. */
+  recordingTokenTtlMs?: number;
 }
 
 export interface Hub {
@@ -65,7 +76,7 @@ export interface Hub {
   close(): Promise<void>;
 }
 
-/** Starts a hub: store (migrated), broker (embedded or external), MQTT link, HTTP API, retention. */
+/** Starts a hub: store (migrated), broker (embedded or external), MQTT link, HTTP API, retention, recordings. */
 export async function startHub(options: HubOptions): Promise<Hub> {
   const log = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'sightline-hub' } });
   mkdirSync(options.dataDir, { recursive: true });
@@ -83,6 +94,23 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const bus = new LiveEventBus();
     const blobs = new FsBlobStore(join(options.dataDir, 'blobs'));
     const owners = new CameraOwners(store);
+    const recordings = new RecordingService({
+      store,
+      metrics,
+      log,
+      dir: join(options.dataDir, 'recordings'),
+      maxSegmentBytes: options.recordingsMaxSegmentBytes,
+      onStored: (total) => recordingRetention.onStored(total),
+    });
+    await recordings.start();
+    cleanups.push(async () => recordings.stop());
+    const recordingRetention = new RecordingRetention({
+      store,
+      recordings,
+      log,
+      maxBytes: options.recordingsMaxBytes,
+      intervalMs: options.recordingsRetentionIntervalMs,
+    });
 
     let link: HubMqttLink;
     let credentials: BrokerCredentialSink;
@@ -134,7 +162,16 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       publish: (topic, payload, opts) => publish(topic, payload, opts),
       mqttUrlFor: deviceMqttUrl,
       enrollmentTtlMs: options.enrollmentTtlMs ?? 24 * 3_600_000,
-      onCamerasRemoved: (cameraIds) => live.forget(cameraIds),
+      onCamerasRemoved: async (cameraIds) => {
+        for (const id of cameraIds) overlays.forget(id);
+        await live.forget(cameraIds);
+        await recordings.forgetCameras(cameraIds);
+      },
+    });
+    const overlays = new LiveOverlays({
+      ownerOf: async (cameraId) => (await store.getCamera(cameraId))?.deviceId,
+      log,
+      onRejected: (reason) => metrics.batchesRejected.inc({ reason: `overlay_${reason}` }),
     });
     const ingest = new EventIngest({ store, blobs, bus, metrics, owners, log, publish: (t, p) => publish(t, p) });
     link.setHandler(async (kind, deviceId, payload) => {
@@ -148,6 +185,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         return;
       }
       if (json === undefined) return; // a cleared retained message
+      if (kind === 'liveOverlay') return overlays.onDeviceMessage(deviceId, json);
       if (kind === 'heartbeat') return fleet.onHeartbeat(deviceId, json);
       if (kind === 'status') return fleet.onStatus(deviceId, json);
       return fleet.onConfigApplied(deviceId, json);
@@ -163,6 +201,11 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const retention = new Retention({ store, blobs, log, days: options.retentionDays ?? 30 });
     retention.start();
     cleanups.push(async () => retention.stop());
+    recordingRetention.start();
+    cleanups.push(async () => {
+      recordingRetention.stop();
+      await recordingRetention.idle();
+    });
 
     const tokens = new MediaTokens(hubSecret(options.dataDir, 'media-secret'));
     const live = new LiveService({
@@ -193,7 +236,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     const app = await buildApp(ctx, {
       bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
       version: HUB_VERSION,
-      live: { live, tokens, viewTokenTtlMs: 10 * 60_000 },
+      live: { live, tokens, viewTokenTtlMs: 10 * 60_000, overlays },
+      recordings: { recordings, tokens, tokenTtlMs: options.recordingTokenTtlMs ?? 30 * 60_000 },
     });
     await app.listen({ host, port: options.port ?? 8080 });
     cleanups.push(() => app.close());

@@ -36,6 +36,50 @@ export class HubMetrics {
     registers: [this.registry],
   });
 
+  readonly recordingBytes = new Gauge({
+    name: 'sightline_recording_bytes',
+    help: 'Bytes of recording segments stored',
+    registers: [this.registry],
+  });
+  readonly recordingSegmentsUploaded = new Counter({
+    name: 'sightline_recording_segments_uploaded_total',
+    help: 'Recording segments newly stored',
+    registers: [this.registry],
+  });
+  readonly recordingUploadedBytes = new Counter({
+    name: 'sightline_recording_uploaded_bytes_total',
+    help: 'Bytes of recording segments newly stored',
+    registers: [this.registry],
+  });
+  readonly recordingSegmentDuplicates = new Counter({
+    name: 'sightline_recording_segment_duplicates_total',
+    help: 'Segment uploads ignored because their id was already stored',
+    registers: [this.registry],
+  });
+  readonly recordingUploadsRejected = new Counter({
+    name: 'sightline_recording_uploads_rejected_total',
+    help: 'Segment uploads refused (not an mp4, too large, foreign or unknown camera, bad parameters)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly recordingSegmentsDeleted = new Counter({
+    name: 'sightline_recording_segments_deleted_total',
+    help: 'Recording segments deleted: retain_days (per-camera age), size_budget (hub-wide bytes), camera_removed',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly recordingBytesDeleted = new Counter({
+    name: 'sightline_recording_deleted_bytes_total',
+    help: 'Bytes of recording segments deleted, by the same reasons',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly clipExports = new Counter({
+    name: 'sightline_recording_clip_exports_total',
+    help: 'MP4 clips assembled from recordings (cache misses)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'sightline_hub_' });
   }

@@ -16,7 +16,19 @@ const SELF_ROUTES = [
   'DELETE /api/v1/cameras/:id/whip/:session',
   'GET /api/v1/cameras/:id/hls/:file',
   'HEAD /api/v1/cameras/:id/hls/:file',
+  'GET /api/v1/cameras/:id/live/overlay',
+  'HEAD /api/v1/cameras/:id/live/overlay',
+  // Recorded clips, for <video> elements: a camera's recordings token (or, again, an API key).
+  'GET /api/v1/cameras/:id/recordings/clip.mp4',
+  'HEAD /api/v1/cameras/:id/recordings/clip.mp4',
+  'GET /api/v1/events/:id/clip.mp4',
+  'HEAD /api/v1/events/:id/clip.mp4',
 ];
+
+/** The routes only edge devices call, with their MQTT id and password as HTTP Basic credentials. */
+const DEVICE_ROUTES = ['PUT /api/v1/recordings/segments/:id'];
+
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /** A concrete path for a route pattern, with plausible values for its parameters. */
 function pathOf(route: RegisteredRoute): string {
@@ -157,6 +169,38 @@ describe('hub API authentication', () => {
     const self = routes.filter((r) => r.auth === 'self').map((r) => `${r.method} ${r.url}`);
     // A new route that skips the API key check must be added here on purpose (and refuse anonymous calls below).
     expect(self.sort()).toEqual([...SELF_ROUTES].sort());
+    const device = routes.filter((r) => r.auth === 'device').map((r) => `${r.method} ${r.url}`);
+    expect(device.sort()).toEqual([...DEVICE_ROUTES].sort());
+  });
+
+  it('refuses device routes to API keys and to wrong or malformed device credentials', async () => {
+    await hub.call('POST', '/api/v1/devices', { body: { id: 'auth-dev' } });
+    const routes = registeredRoutes(hub.hub.app).filter((r) => r.auth === 'device');
+    expect(routes.length).toBeGreaterThan(0);
+    for (const route of routes) {
+      const label = `${route.method} ${route.url}`;
+      const path = pathOf(route);
+      const attempts: [string, Record<string, string>][] = [
+        ['admin API key', { authorization: `Bearer ${hub.adminKey}` }],
+        ['wrong password', { authorization: basic('auth-dev', 'not-the-password') }],
+        ['unknown device', { authorization: basic('no-such-device', 'whatever-password') }],
+        ['not enrolled device, empty password', { authorization: basic('auth-dev', '') }],
+        ['no colon', { authorization: `Basic ${Buffer.from('auth-dev').toString('base64')}` }],
+        ['not base64', { authorization: 'Basic %%%' }],
+        ['bare scheme', { authorization: 'Basic' }],
+      ];
+      for (const [name, headers] of attempts) {
+        const response = await hub.call(route.method, path, {
+          token: null,
+          headers: { ...headers, 'content-type': 'video/mp4' },
+          rawBody: Buffer.alloc(64 * 1024, 1),
+        });
+        expect(response.status, `${label} (${name})`).toBe(401);
+        expect(response.body, `${label} (${name})`).toMatchObject({ error: { code: 'unauthorized', message: expect.stringContaining('Basic') } });
+      }
+    }
+    // Nothing was stored and the hub is unharmed.
+    expect((await hub.call('GET', '/api/v1/auth/me')).status).toBe(200);
   });
 
   it('refuses every route to an anonymous caller and to a garbage token', async () => {
@@ -219,7 +263,8 @@ describe('hub API authentication', () => {
       const openApiPath = route.url.replace(/:([A-Za-z]+)/g, '{$1}');
       const operation = doc.body.paths[openApiPath]?.[route.method.toLowerCase()];
       expect(operation, `${route.method} ${route.url} in the OpenAPI document`).toBeDefined();
-      if (route.auth !== 'self') expect(operation?.security, `${route.method} ${route.url} security`).toEqual([{ bearer: [] }]);
+      if (route.auth === 'device') expect(operation?.security, `${route.method} ${route.url} security`).toEqual([{ deviceBasic: [] }]);
+      else if (route.auth !== 'self') expect(operation?.security, `${route.method} ${route.url} security`).toEqual([{ bearer: [] }]);
     }
   });
 });

@@ -101,7 +101,7 @@ describe.each<BackendName>(['sqlite', 'postgres'])('store on %s', (backend) => {
     );
     expect(error).toBeInstanceOf(SchemaTooNewError);
     expect((error as SchemaTooNewError).databaseVersion).toBe('9999_from_the_future');
-    expect((error as SchemaTooNewError).binaryVersion).toBe('0001_initial');
+    expect((error as SchemaTooNewError).binaryVersion).toBe('0002_recording_segments');
     expect((error as Error).message).toMatch(/newer than this hub/);
     // Refusing touched nothing.
     expect((await store.getDevice('dev-1'))?.id).toBe('dev-1');

@@ -239,3 +239,81 @@ export type CountsResponse = z.infer<typeof CountsResponseSchema>;
 /** One message of the live event stream (SSE `data:` line, event name `sightline-event`). */
 export const LiveEventSchema = StoredEventSchema;
 export type LiveEvent = StoredEvent;
+
+// --- recordings ---
+
+/** One stored piece of a camera's recording: a self-contained fragmented MP4 of a few seconds. */
+export const RecordingSegmentSchema = z.object({
+  id: z.string(),
+  cameraId: z.string(),
+  deviceId: z.string(),
+  /** Wall-clock ms of the first frame. */
+  startedAt: TimeSchema,
+  /** Wall-clock ms just after the last frame. */
+  endedAt: TimeSchema,
+  bytes: z.number().int().nonnegative(),
+});
+export type RecordingSegment = z.infer<typeof RecordingSegmentSchema>;
+
+/** What `PUT /recordings/segments/{id}` answers: `stored` is false when the id was already stored (a retry). */
+export const RecordingUploadResultSchema = z.object({ stored: z.boolean(), segment: RecordingSegmentSchema });
+export type RecordingUploadResult = z.infer<typeof RecordingUploadResultSchema>;
+
+/** A time span in wall-clock ms, `from` inclusive, `to` exclusive. */
+export const TimeSpanSchema = z.object({ from: TimeSchema, to: TimeSchema });
+export type TimeSpan = z.infer<typeof TimeSpanSchema>;
+
+/** The longest time range one listing or one exported clip may cover. */
+export const MAX_RECORDING_QUERY_MS = 24 * 3_600_000;
+export const MAX_CLIP_MS = 6 * 3_600_000;
+
+/** Checks a query's `from`/`to`: `to` after `from`, and at most `maxMs` later. */
+function boundedRange(maxMs: number) {
+  return (q: { from: number; to: number }, ctx: z.RefinementCtx) => {
+    if (q.to <= q.from) ctx.addIssue({ code: 'custom', message: 'must be after from', path: ['to'] });
+    else if (q.to - q.from > maxMs) ctx.addIssue({ code: 'custom', message: `the range may cover at most ${maxMs / 3_600_000} hours`, path: ['to'] });
+  };
+}
+
+export const RecordingListQuerySchema = z
+  .object({
+    from: QueryTimeSchema,
+    to: QueryTimeSchema,
+    /** Most segments listed; the ranges and gaps always cover the whole query. */
+    limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+  })
+  .strict()
+  .superRefine(boundedRange(MAX_RECORDING_QUERY_MS));
+export type RecordingListQuery = z.input<typeof RecordingListQuerySchema>;
+
+/** Whether a clip is sent as a download (Content-Disposition: attachment) rather than for playing in the page. */
+const DownloadFlagSchema = z.stringbool().optional();
+
+export const ClipQuerySchema = z
+  .object({ from: QueryTimeSchema, to: QueryTimeSchema, download: DownloadFlagSchema })
+  .strict()
+  .superRefine(boundedRange(MAX_CLIP_MS));
+export type ClipQuery = z.input<typeof ClipQuerySchema>;
+
+export const EventClipQuerySchema = z.object({ download: DownloadFlagSchema }).strict();
+export type EventClipQuery = z.input<typeof EventClipQuerySchema>;
+
+/**
+ * A camera's recordings in a time range: the segments (oldest first, at most `limit`), the recorded time merged into
+ * ranges, and the gaps between them, both clipped to the query.
+ */
+export const RecordingListSchema = z.object({
+  cameraId: z.string(),
+  from: TimeSchema,
+  to: TimeSchema,
+  ranges: z.array(TimeSpanSchema),
+  gaps: z.array(TimeSpanSchema),
+  segments: z.array(RecordingSegmentSchema),
+  /** True when more segments overlap the range than `limit` allowed to list. */
+  truncated: z.boolean(),
+});
+export type RecordingList = z.infer<typeof RecordingListSchema>;
+
+/** A short-lived token that lets a <video> element fetch one camera's recordings with `?access_token=`. */
+export const RecordingTokenSchema = z.object({ token: z.string(), expiresAt: TimeSchema });
+export type RecordingToken = z.infer<typeof RecordingTokenSchema>;

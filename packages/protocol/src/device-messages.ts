@@ -90,6 +90,15 @@ export const HeartbeatSchema = z.object({
     /** Events the hub left out of its acks several times (invalid) and the outbox gave up on. */
     refused: z.number().int().nonnegative().default(0),
   }),
+  /** Recorded segments waiting for the hub, and those dropped past the disk budget or refused by the hub. */
+  recordings: z
+    .object({
+      pending: z.number().int().nonnegative(),
+      bytes: z.number().int().nonnegative(),
+      dropped: z.number().int().nonnegative(),
+      refused: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 

@@ -31,3 +31,6 @@ export const RecordingSegmentUploadSchema = z.object({
   durationMs: z.coerce.number().int().positive().max(600_000),
 });
 export type RecordingSegmentUpload = z.infer<typeof RecordingSegmentUploadSchema>;
+
+/** The largest segment the hub accepts; the edge drops (and counts) anything bigger rather than retrying it for ever. */
+export const RECORDING_SEGMENT_MAX_BYTES = 64 * 1024 * 1024;

@@ -4,6 +4,7 @@ import { CamerasResource } from './resources/cameras.js';
 import { CountsResource } from './resources/counts.js';
 import { DevicesResource } from './resources/devices.js';
 import { EventsResource } from './resources/events.js';
+import { RecordingsResource } from './resources/recordings.js';
 import { Transport, type SightlineClientOptions } from './transport.js';
 
 /**
@@ -17,6 +18,7 @@ export class SightlineClient {
   readonly cameras: CamerasResource;
   readonly events: EventsResource;
   readonly counts: CountsResource;
+  readonly recordings: RecordingsResource;
   private readonly transport: Transport;
 
   constructor(options: SightlineClientOptions) {
@@ -27,6 +29,7 @@ export class SightlineClient {
     this.cameras = new CamerasResource(this.transport);
     this.events = new EventsResource(this.transport);
     this.counts = new CountsResource(this.transport);
+    this.recordings = new RecordingsResource(this.transport);
   }
 
   /** The API root every call goes to, e.g. `http://127.0.0.1:8080/api/v1`. */

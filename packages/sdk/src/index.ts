@@ -10,3 +10,4 @@ export type { DevicesResource } from './resources/devices.js';
 export type { CamerasResource, CameraListQuery } from './resources/cameras.js';
 export type { EventsResource } from './resources/events.js';
 export type { CountsResource } from './resources/counts.js';
+export type { RecordingsResource, RecordingListOptions, ClipRange, ClipUrlOptions, RecordingTime } from './resources/recordings.js';

@@ -18,6 +18,8 @@ export const hubUsage = `sightline hub [options]
   --public-url URL      the hub URL as devices and people reach it (default: from each request)
   --mqtt-public-url URL the broker URL given to enrolling devices (default: from the request host)
   --retention-days N    keep events and snapshots this long (default 30)
+  --recordings-max-gb N budget for all cameras' recordings; past it the oldest are deleted first (default: none;
+                        each camera's recording.retainDays applies either way)
   --ice-server URL      a STUN or TURN server for live video (turn://user:pass@host:port); repeat for more.
                         None is needed when viewers and edges reach the hub directly
   --live-grace-s N      seconds a camera keeps publishing after its last viewer left (default 15)
@@ -35,6 +37,7 @@ export async function hubCommand(argv: string[]): Promise<number> {
     'public-url': { type: 'string' },
     'mqtt-public-url': { type: 'string' },
     'retention-days': { type: 'string' },
+    'recordings-max-gb': { type: 'string' },
     'ice-server': { type: 'string', multiple: true },
     'live-grace-s': { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
@@ -58,6 +61,7 @@ export async function hubCommand(argv: string[]): Promise<number> {
     publicUrl: values['public-url'],
     mqttPublicUrl: values['mqtt-public-url'],
     retentionDays: parseNumberOption('retention-days', values['retention-days'], { min: 1, max: 36500, integer: true }),
+    recordingsMaxBytes: gigabytes(parseNumberOption('recordings-max-gb', values['recordings-max-gb'], { min: 0.001, max: 1_000_000 })),
     logLevel: values['log-level'],
     ice: { iceServers: (values['ice-server'] ?? []).map(parseIceServer) },
     liveGraceMs: (parseNumberOption('live-grace-s', values['live-grace-s'], { min: 0, max: 3600 }) ?? 15) * 1000,
@@ -67,6 +71,8 @@ export async function hubCommand(argv: string[]): Promise<number> {
   await hub.close();
   return 0;
 }
+
+const gigabytes = (gb: number | undefined) => (gb === undefined ? undefined : Math.round(gb * 1024 ** 3));
 
 /** `stun:host:port`, or `turn(s)://user:password@host:port` (credentials moved out of the URL, as WebRTC wants). */
 export function parseIceServer(text: string): { urls: string; username?: string; credential?: string } {

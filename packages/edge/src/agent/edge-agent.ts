@@ -7,6 +7,9 @@ import { LivePublishers } from '../live/live-publishers.js';
 import { overlayFrameOf } from '../live/overlay-frame.js';
 import { PrivacyRegions } from '../live/privacy-regions.js';
 import { CameraFeeds } from '../cameras/camera-feeds.js';
+import { PrivacyTranscoders } from '../live/privacy-transcoders.js';
+import { CameraRecordings } from '../recording/camera-recordings.js';
+import { RecordingUploader } from '../recording/recording-uploader.js';
 import type { FrameSourceOptions } from '@sightline/vision';
 import { Outbox } from '../outbox/outbox.js';
 import { OutboxSender } from '../outbox/sender.js';
@@ -39,6 +42,8 @@ export interface EdgeOptions {
   frameSource?: Partial<FrameSourceOptions>;
   /** STUN/TURN for publishing live video to the hub; `loopbackOnly` keeps ICE on 127.0.0.1 (tests). */
   liveIce?: IceOptions;
+  /** Disk budget for recorded segments waiting for the hub; past it the oldest are dropped (and counted). */
+  recordingBudgetBytes?: number;
 }
 
 export interface EdgeAgent {
@@ -46,6 +51,7 @@ export interface EdgeAgent {
   readonly live: LivePublishers;
   readonly outbox: Outbox;
   readonly supervisor: CameraSupervisor;
+  readonly recordings: CameraRecordings;
   close(): Promise<void>;
 }
 
@@ -85,6 +91,13 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
   sender.start();
 
   const detectors = new DetectorCache({ workers: options.workers, threadsPerWorker: options.threadsPerWorker });
+  const uploader = RecordingUploader.forDevice(credentials, {
+    dir: join(options.dataDir, 'recordings', 'pending'),
+    budgetBytes: options.recordingBudgetBytes ?? 2 * 1024 ** 3,
+    log,
+  });
+  uploader.start();
+
   const feeds = new CameraFeeds(log);
   const privacyRegions = new Map<string, PrivacyRegions>();
   const privacyRegionsOf = (cameraId: string) => {
@@ -98,6 +111,8 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
     }
     return regions;
   };
+  const transcoders = new PrivacyTranscoders({ log, feedOf: (cameraId) => feeds.get(cameraId), privacyRegionsOf, faceDetectors: detectors });
+  const recordings = new CameraRecordings({ dir: join(options.dataDir, 'recordings', 'cameras'), uploader, feeds, transcoders, log });
   // Created after the supervisor (it needs it); analysed frames only reach it once it exists.
   const live: { current?: LivePublishers } = {};
   const supervisor = new CameraSupervisor(
@@ -123,6 +138,7 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
         } catch (err) {
           log.error({ err }, 'outbox append failed');
         }
+        recordings.markEvents(events);
       },
     },
     log,
@@ -133,10 +149,10 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
     ice: options.liveIce ?? {},
     cameraOf: (cameraId) => supervisor.runner(cameraId)?.config,
     feedOf: (cameraId) => feeds.get(cameraId),
-    privacyRegionsOf,
-    faceDetectors: detectors,
+    transcoders,
   });
   live.current = publishers;
+
   link.on('live', (payload) => {
     let json: unknown;
     try {
@@ -176,6 +192,7 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
       applied = await supervisor.apply(parsed.data);
       // A removed camera stops publishing; a changed picture (source, privacy masks) publishes again.
       await publishers.refresh();
+      await recordings.sync(supervisor.cameraIds.flatMap((id) => supervisor.runner(id)?.config ?? []));
       log.info({ version: applied.version, ok: applied.ok, cameras: supervisor.cameraIds }, 'configuration applied');
     }
     await link.publish(link.topics.configApplied, JSON.stringify(applied)).catch((err: unknown) => log.warn({ err }, 'could not report the applied config'));
@@ -194,6 +211,7 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
       memoryBytes: process.memoryUsage().rss,
       cameras: await supervisor.health(),
       outbox: { pending: stats.pending, bytes: stats.pendingBytes, dropped: stats.dropped, refused: stats.refused },
+      recordings: (({ pending, pendingBytes, dropped, refused }) => ({ pending, bytes: pendingBytes, dropped, refused }))(uploader.stats),
     };
     await link.publish(link.topics.heartbeat, JSON.stringify(hb), 0);
   };
@@ -209,6 +227,7 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
     outbox,
     supervisor,
     live: publishers,
+    recordings,
     close: async () => {
       if (closed) return;
       closed = true;
@@ -217,7 +236,9 @@ export async function startEdge(options: EdgeOptions): Promise<EdgeAgent> {
       link.removeAllListeners('live');
       clearInterval(timer);
       await publishers.stopAll();
+      await recordings.stopAll();
       await supervisor.stopAll();
+      await uploader.stop();
       await detectors.closeAll();
       // Give the sender a moment to hand over what the cameras produced last; what is left stays in the outbox.
       const deadline = Date.now() + 2000;

@@ -67,7 +67,9 @@ export class CameraRunner {
         fps: config.fps,
         motion: config.motion,
         // Analysis reads the camera's shared feed rather than opening the camera itself.
-        frameSource: { ...deps.frameSource, input: () => tap.open() },
+        // Analysis may lag the camera for a while on a busy machine (the frame source drops decoded frames it has no
+        // time for); only a decoder 10 s behind skips to a later keyframe.
+        frameSource: { ...deps.frameSource, input: () => tap.open({ maxLagMs: 10_000 }) },
         onFrame: (output) => {
           deps.onAnalysed?.(config, output);
           if (output.events.length === 0) return;

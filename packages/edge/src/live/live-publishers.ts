@@ -1,9 +1,7 @@
 import type { Logger } from 'pino';
 import { FeedRtpSource, PrivacyTranscoder, WhipClient, type CameraFeed, type IceOptions } from '@sightline/media';
 import type { CameraConfig, LiveCommand } from '@sightline/protocol';
-import type { Detector } from '@sightline/vision';
-import { FaceFinder } from './face-finder.js';
-import type { PrivacyRegions } from './privacy-regions.js';
+import { hasPrivacy, type PrivacyTranscoders } from './privacy-transcoders.js';
 
 export interface LivePublishersOptions {
   log: Logger;
@@ -12,10 +10,8 @@ export interface LivePublishersOptions {
   cameraOf: (cameraId: string) => CameraConfig | undefined;
   /** The camera's shared feed (the one connection the edge has to it). */
   feedOf: (cameraId: string) => CameraFeed | undefined;
-  /** Where detections say faces or persons are, for cameras that pixelate them. */
-  privacyRegionsOf: (cameraId: string) => PrivacyRegions | undefined;
-  /** Face detectors for cameras that pixelate faces (shared and counted, like the cameras' own models). */
-  faceDetectors?: { acquire(model: string): Promise<Detector>; release(model: string): Promise<void> };
+  /** The shared privacy transcoders (masks, pixelation), for cameras with privacy settings. */
+  transcoders: PrivacyTranscoders;
   bitrateKbps?: number;
   gopSeconds?: number;
   /** How long to wait for a camera's first pictures before deciding how to publish it. Default 15000. */
@@ -29,8 +25,8 @@ interface Publishing {
   /** What of the camera config the published picture depends on; a change restarts publishing. */
   pictureKey: string;
   transcoder: PrivacyTranscoder | undefined;
-  /** The face model this publication holds, released when it stops. */
-  faceModel: string | undefined;
+  /** Whether the transcoder is the shared privacy one (released) or this publication's own (stopped). */
+  sharedTranscoder: boolean;
 }
 
 /** A client that gave up (its source failed) or was stopped: a new `start` must publish afresh. */
@@ -96,60 +92,34 @@ export class LivePublishers {
       return;
     }
     await this.waitForPictures(feed);
-    const privacy = camera.privacy;
-    const masks = (privacy?.masks ?? []).map((m) => m.polygon);
-    const blur = privacy?.blur ?? 'none';
-    // WebRTC receivers cannot reorder pictures: a stream with B-frames is re-encoded like a private one.
-    const transcode = masks.length > 0 || blur !== 'none' || feed.hasBFrames;
+    // WebRTC receivers cannot reorder pictures: a stream with B-frames is re-encoded too (without privacy, privately).
+    const sharedTranscoder = hasPrivacy(camera);
     let transcoder: PrivacyTranscoder | undefined;
-    let faceModel: string | undefined;
-    if (transcode) {
-      const regions = blur !== 'none' ? this.options.privacyRegionsOf(camera.id) : undefined;
-      const faces = blur === 'faces' && regions ? await this.faceFinder(camera.id, privacy?.faceModel ?? 'yunet-s-320', regions) : undefined;
-      if (faces) faceModel = faces.model;
-      transcoder = new PrivacyTranscoder({
-        feed,
-        masks,
-        // Applied here, before any video leaves the edge. Without regions for a blurring camera, everything is hidden.
-        pixelate:
-          blur === 'none'
-            ? undefined
-            : (picture) => {
-                faces?.finder.observe(picture);
-                return regions?.regionsFor(picture.pts, picture.width, picture.height) ?? 'everything';
-              },
-        bitrateKbps: this.options.bitrateKbps ?? 1500,
-        gopSeconds: this.options.gopSeconds ?? 1,
-        log,
-      });
+    if (sharedTranscoder) transcoder = await this.options.transcoders.acquire(camera);
+    else if (feed.hasBFrames) {
+      transcoder = new PrivacyTranscoder({ feed, bitrateKbps: this.options.bitrateKbps ?? 1500, gopSeconds: this.options.gopSeconds ?? 1, log });
       transcoder.start();
     }
+    const transcode = transcoder !== undefined;
     const source = new FeedRtpSource({ source: transcoder ?? feed });
     const iceServers = command.iceServers.length > 0 ? command.iceServers : this.options.ice.iceServers;
     // Asked before every attempt, so a reconnect carries the newest token the hub sent.
     const token = () => this.publishing.get(command.cameraId)?.command.token ?? command.token;
     const client = new WhipClient({ url: command.whipUrl, token, encoder: source, ice: { ...this.options.ice, iceServers }, log });
-    this.publishing.set(command.cameraId, { client, whipUrl: command.whipUrl, command, pictureKey: pictureKeyOf(camera), transcoder, faceModel });
+    this.publishing.set(command.cameraId, { client, whipUrl: command.whipUrl, command, pictureKey: pictureKeyOf(camera), transcoder, sharedTranscoder });
     log.info({ cameraId: command.cameraId, mode: transcode ? 'transcode' : 'passthrough' }, 'live: publishing');
     try {
       await client.start();
     } catch (error) {
-      await transcoder?.stop();
-      if (faceModel) await this.options.faceDetectors?.release(faceModel);
+      await this.dropTranscoder(transcoder, sharedTranscoder);
       throw error;
     }
   }
 
-  /** A face finder for a camera, or undefined (and every picture pixelated) when its face model cannot be loaded. */
-  private async faceFinder(cameraId: string, model: string, regions: PrivacyRegions): Promise<{ finder: FaceFinder; model: string } | undefined> {
-    if (!this.options.faceDetectors) return undefined;
-    try {
-      const detector = await this.options.faceDetectors.acquire(model);
-      return { finder: new FaceFinder(cameraId, detector, regions), model };
-    } catch (err) {
-      this.options.log.warn({ cameraId, model, err: (err as Error).message }, 'live: the face model cannot be loaded; every picture is pixelated');
-      return undefined;
-    }
+  private async dropTranscoder(transcoder: PrivacyTranscoder | undefined, shared: boolean): Promise<void> {
+    if (!transcoder) return;
+    if (shared) await this.options.transcoders.release(transcoder);
+    else await transcoder.stop();
   }
 
   /** Whether the stream has B-frames is known only once a few pictures have gone by. */
@@ -165,8 +135,7 @@ export class LivePublishers {
     if (!current) return;
     this.publishing.delete(cameraId);
     await current.client.stop();
-    await current.transcoder?.stop();
-    if (current.faceModel) await this.options.faceDetectors?.release(current.faceModel);
+    await this.dropTranscoder(current.transcoder, current.sharedTranscoder);
     this.options.log.info({ cameraId }, 'live: stopped publishing');
   }
 

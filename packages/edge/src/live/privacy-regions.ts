@@ -8,6 +8,11 @@ export interface PrivacyRegionsOptions {
   maxAgeMs?: number;
   /** Each box grows by this fraction of its size on every side, for motion between analysed frames. Default 0.25. */
   margin?: number;
+  /**
+   * A box stays pixelated this long after the detector last reported it, so a face the detector misses for a few
+   * pictures (turned, blurred by motion) stays hidden. Default 1000.
+   */
+  holdMs?: number;
 }
 
 interface Analysed {
@@ -17,9 +22,10 @@ interface Analysed {
 }
 
 /**
- * What to pixelate on each published picture, from the analysis of the camera: the boxes of the last two analysed
- * frames (analysis runs at a few fps; video at 30), each grown by a margin. It fails closed: with no analysis for
- * maxAgeMs (the detector is busy, the camera just started) the whole picture is pixelated rather than risking a face.
+ * What to pixelate on each published picture: every box detected in the last holdMs (detection runs at a few fps,
+ * video at 30, and a detector misses a face now and then), each grown by a margin. It fails closed: with no
+ * detection for maxAgeMs (the detector is busy, the camera just started) the whole picture is pixelated rather than
+ * risking a face.
  */
 export class PrivacyRegions {
   private recent: Analysed[] = [];
@@ -29,8 +35,10 @@ export class PrivacyRegions {
   /** Record an analysed frame (pts on the feed's 90 kHz timeline). */
   record(pts: number, detections: readonly Detection[]): void {
     const boxes = detections.filter(this.options.matches).map((d) => [...d.box] as [number, number, number, number]);
-    this.recent.push({ pts, at: performance.now(), boxes });
-    if (this.recent.length > 2) this.recent.shift();
+    const at = performance.now();
+    this.recent.push({ pts, at, boxes });
+    const holdMs = this.options.holdMs ?? 1000;
+    while (this.recent.length > 1 && at - this.recent[0]!.at > holdMs) this.recent.shift();
   }
 
   regionsFor(_pts: number, width: number, height: number): PixelateRegions {

@@ -2,15 +2,18 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 /**
- * Short-lived tokens for media URLs (WHEP, WHIP, HLS), scoped to one camera and one action, so a link or a
- * publishing edge never carries a full API key. Stateless: an HMAC over the grant, with a secret of this hub.
+ * Short-lived tokens for media URLs (WHEP, WHIP, HLS, recordings), scoped to one camera and one action, so a link or
+ * a publishing edge never carries a full API key. Stateless: an HMAC over the grant, with a secret of this hub.
+ * `view` is live video only; `recordings` is the camera's recorded video (clips), a separate grant so a live link
+ * does not open the camera's history.
  */
+const MEDIA_ACTIONS = ['view', 'publish', 'recordings'] as const;
 const GrantSchema = z.object({
   cam: z.string().min(1),
-  act: z.enum(['view', 'publish']),
+  act: z.enum(MEDIA_ACTIONS),
   exp: z.number().int(),
 });
-export type MediaAction = 'view' | 'publish';
+export type MediaAction = (typeof MEDIA_ACTIONS)[number];
 
 export class MediaTokens {
   constructor(private readonly secret: Buffer) {}

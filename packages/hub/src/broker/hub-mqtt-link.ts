@@ -2,7 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { TOPIC_ROOT, deviceIdOfTopic } from '@sightline/protocol';
 import type { Logger } from 'pino';
 
-export type DeviceMessageKind = 'events' | 'heartbeat' | 'status' | 'configApplied';
+export type DeviceMessageKind = 'events' | 'heartbeat' | 'status' | 'configApplied' | 'liveOverlay';
 
 export type DeviceMessageHandler = (kind: DeviceMessageKind, deviceId: string, payload: Buffer) => Promise<void>;
 
@@ -11,6 +11,7 @@ const SUFFIX_KIND: Record<string, DeviceMessageKind> = {
   heartbeat: 'heartbeat',
   status: 'status',
   'config/applied': 'configApplied',
+  'live/overlay': 'liveOverlay',
 };
 
 export interface HubMqttLinkOptions {
@@ -69,6 +70,8 @@ export class HubMqttLink {
     const link = new HubMqttLink(client, options);
     const topics = ['events', 'heartbeat', 'status', 'config/applied'].map((s) => `${TOPIC_ROOT}/+/${s}`);
     await client.subscribeAsync(topics, { qos: 1 });
+    // Overlays are worthless late: at most once, and never queued behind a device's event batches.
+    await client.subscribeAsync(`${TOPIC_ROOT}/+/live/overlay`, { qos: 0 });
     return link;
   }
 
@@ -101,6 +104,10 @@ export class HubMqttLink {
     if (payload.length > this.options.maxPayloadBytes) {
       this.options.log.warn({ deviceId, topic, bytes: payload.length }, 'device message over the size limit refused');
       this.options.onRejected?.('oversized');
+      return;
+    }
+    if (kind === 'liveOverlay') {
+      this.handler(kind, deviceId, payload).catch((err: unknown) => this.options.log.warn({ err, deviceId }, 'live overlay refused'));
       return;
     }
     // The broker has already acknowledged the message, so a device publishing faster than the hub commits would grow

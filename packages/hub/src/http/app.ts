@@ -14,6 +14,8 @@ import { registerEventRoutes } from './routes/event-routes.js';
 import { registerEventStreamRoute } from './routes/event-stream-route.js';
 import { registerMetricsRoute } from './routes/metrics-route.js';
 import { registerLiveRoutes, type LiveRouteDeps } from './routes/live-routes.js';
+import { registerRecordingRoutes, type RecordingRouteDeps } from './routes/recording-routes.js';
+import { DeviceAuthenticator } from '../auth/device-auth.js';
 
 /** A route as registered, with the credential it needs ('read' when the route declares none, as the hook does). */
 export interface RegisteredRoute {
@@ -33,6 +35,7 @@ export interface AppOptions {
   bodyLimitBytes: number;
   version: string;
   live: LiveRouteDeps;
+  recordings: RecordingRouteDeps;
 }
 
 /** The HTTP API: every route needs a credential (see RouteAuth); the OpenAPI document is built from the zod schemas. */
@@ -48,6 +51,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions): Promise<Fa
   installErrorHandler(app);
   // WHIP and WHEP bodies are SDP offers.
   app.addContentTypeParser('application/sdp', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
+  const devices = new DeviceAuthenticator(ctx.store);
   const routes: RegisteredRoute[] = [];
   routesOf.set(app, routes);
   app.addHook('onRoute', (route) => {
@@ -58,6 +62,13 @@ export async function buildApp(ctx: HubContext, options: AppOptions): Promise<Fa
   app.addHook('onRequest', async (request, reply) => {
     const needed = request.routeOptions.config?.auth ?? 'read';
     if (needed === 'self' || request.is404) return;
+    if (needed === 'device') {
+      // Devices only: an API key, however powerful, does not make a caller a device.
+      const device = await devices.authenticate(request.headers.authorization);
+      if (!device) throw unauthorized('device credentials required: Authorization: Basic base64(deviceId:password), the MQTT login from enrollment');
+      request.device = device;
+      return;
+    }
     const token = tokenOf(request);
     const principal = await ctx.principals.resolve(token);
     if (!principal) throw unauthorized(token ? 'invalid, expired or revoked credential' : undefined);
@@ -82,7 +93,12 @@ export async function buildApp(ctx: HubContext, options: AppOptions): Promise<Fa
   await app.register(swagger, {
     openapi: {
       info: { title: 'Sightline hub API', version: options.version, description: 'Fleet, cameras, events and counts.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key or session token' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key or session token' },
+          deviceBasic: { type: 'http', scheme: 'basic', description: "An edge device's MQTT id and password (from enrollment)" },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -94,5 +110,6 @@ export async function buildApp(ctx: HubContext, options: AppOptions): Promise<Fa
   registerEventStreamRoute(app, ctx);
   registerMetricsRoute(app, ctx);
   registerLiveRoutes(app, ctx, options.live);
+  await registerRecordingRoutes(app, ctx, options.recordings);
   return app;
 }

@@ -3,12 +3,14 @@ import { z } from 'zod';
 import { ValidationError } from '@sightline/protocol';
 import type { Scope } from '../store/store.js';
 import type { Principal } from '../auth/principal.js';
+import type { DevicePrincipal } from '../auth/device-auth.js';
 
 /**
- * `scope`: what the caller's key must allow. `'self'` routes (setup, login, enroll) check their own credential in
- * the handler — a body token or a password — and still refuse a call without one.
+ * `scope`: what the caller's key must allow. `'self'` routes (setup, login, enroll, media) check their own credential
+ * in the handler — a body token, a password, a media token — and still refuse a call without one. `'device'` routes
+ * are for edge devices only: HTTP Basic with the device's MQTT id and password, checked before the body is read.
  */
-export type RouteAuth = Scope | 'self';
+export type RouteAuth = Scope | 'self' | 'device';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -16,7 +18,14 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal?: Principal;
+    device?: DevicePrincipal;
   }
+}
+
+/** A body or answer that is not JSON (video): documented in OpenAPI as binary of that media type. */
+export interface BinaryDoc {
+  contentType: string;
+  description: string;
 }
 
 export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
@@ -29,6 +38,10 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
   query?: Q;
   params?: P;
   response?: z.ZodType;
+  /** A raw body (the route reads `request.body` as the stream its content-type parser passed on). */
+  binaryBody?: BinaryDoc;
+  /** A binary answer, for the OpenAPI document. */
+  binaryResponse?: BinaryDoc;
   /** For 'self' routes: checks the caller's own credential before the body is read, so an anonymous call is a 401. */
   authorize?: (request: FastifyRequest, params: z.infer<P>) => Promise<void>;
   /** Status of a successful call; 204 sends no body. */
@@ -38,6 +51,7 @@ export interface RouteSpec<B extends z.ZodType, Q extends z.ZodType, P extends z
     query: z.infer<Q>;
     params: z.infer<P>;
     principal: Principal | undefined;
+    device: DevicePrincipal | undefined;
     request: FastifyRequest;
     reply: FastifyReply;
   }) => Promise<unknown>;
@@ -82,11 +96,24 @@ export function defineRoute<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
     schema: {
       summary: spec.summary,
       tags: spec.tags,
-      ...(spec.auth === 'self' ? {} : { security: [{ bearer: [] }] }),
+      ...(spec.auth === 'self' ? {} : { security: [spec.auth === 'device' ? { deviceBasic: [] } : { bearer: [] }] }),
       ...(spec.body ? { body: jsonSchema(spec.body, 'input') } : {}),
+      ...(spec.binaryBody
+        ? { body: { type: 'string', format: 'binary', description: spec.binaryBody.description }, consumes: [spec.binaryBody.contentType] }
+        : {}),
       ...(spec.query ? { querystring: jsonSchema(spec.query, 'input') } : {}),
       ...(spec.params ? { params: jsonSchema(spec.params, 'input') } : {}),
       ...(spec.response ? { response: { [status]: jsonSchema(spec.response, 'output') } } : {}),
+      ...(spec.binaryResponse
+        ? {
+            response: {
+              [status]: {
+                description: spec.binaryResponse.description,
+                content: { [spec.binaryResponse.contentType]: { schema: { type: 'string', format: 'binary' } } },
+              },
+            },
+          }
+        : {}),
     },
     handler: async (request, reply) => {
       const params = spec.params ? parseInput(spec.params, request.params ?? {}, 'path') : undefined;
@@ -100,6 +127,7 @@ export function defineRoute<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
         query: query as z.infer<Q>,
         params: params as z.infer<P>,
         principal: request.principal,
+        device: request.device,
         request,
         reply,
       });

@@ -14,6 +14,8 @@ import {
   devicePatchToColumns,
   deviceToColumns,
   eventFromColumns,
+  recordingSegmentFromColumns,
+  recordingSegmentToColumns,
   snapshotFromColumns,
   userFromColumns,
   userToColumns,
@@ -30,10 +32,13 @@ import type {
   EventRow,
   IngestResult,
   NewSnapshot,
+  RecordingSegmentQuery,
+  RecordingSegmentRow,
   SnapshotRef,
   Store,
   UserRow,
 } from './store.js';
+import { MAX_SEGMENT_MS } from './store.js';
 
 const BUCKET_MS: Record<CountBucket, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
@@ -319,6 +324,82 @@ export abstract class KyselyStore implements Store {
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  // recordings
+
+  async insertRecordingSegment(segment: RecordingSegmentRow): Promise<boolean> {
+    const result = await this.db
+      .insertInto('recording_segments')
+      .values(recordingSegmentToColumns(segment))
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  async getRecordingSegment(id: string): Promise<RecordingSegmentRow | undefined> {
+    const row = await this.db.selectFrom('recording_segments').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && recordingSegmentFromColumns(row);
+  }
+
+  async recordingSegmentsBetween(cameraId: string, from: number, to: number, limit: number): Promise<RecordingSegmentRow[]> {
+    const rows = await this.overlapping(cameraId, from, to).selectAll().orderBy('started_at').orderBy('id').limit(limit).execute();
+    return rows.map(recordingSegmentFromColumns);
+  }
+
+  async countRecordingSegmentsBetween(cameraId: string, from: number, to: number): Promise<number> {
+    const row = await this.overlapping(cameraId, from, to)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async recordingSpansBetween(cameraId: string, from: number, to: number): Promise<{ startedAt: number; endedAt: number }[]> {
+    const rows = await this.overlapping(cameraId, from, to).select(['started_at', 'ended_at']).orderBy('started_at').execute();
+    return rows.map((row) => ({ startedAt: Number(row.started_at), endedAt: Number(row.ended_at) }));
+  }
+
+  async oldestRecordingSegments(query: RecordingSegmentQuery): Promise<RecordingSegmentRow[]> {
+    let select = this.db.selectFrom('recording_segments').selectAll();
+    if (query.cameraId !== undefined) select = select.where('camera_id', '=', query.cameraId);
+    if (query.endedBefore !== undefined) {
+      // started_at bounds the walk along the (camera_id, started_at) index; ended_at decides.
+      select = select.where('started_at', '<', query.endedBefore).where('ended_at', '<', query.endedBefore);
+    }
+    const rows = await select.orderBy('started_at').orderBy('id').limit(query.limit).execute();
+    return rows.map(recordingSegmentFromColumns);
+  }
+
+  async deleteRecordingSegments(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const result = await this.db.deleteFrom('recording_segments').where('id', 'in', ids).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async recordingCameraIds(): Promise<string[]> {
+    const rows = await this.db.selectFrom('recording_segments').select('camera_id').distinct().execute();
+    return rows.map((row) => row.camera_id).sort();
+  }
+
+  async recordingBytes(): Promise<number> {
+    const row = await this.db
+      .selectFrom('recording_segments')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('bytes'), eb.val(0)).as('total'))
+      .executeTakeFirstOrThrow();
+    return Number(row.total);
+  }
+
+  /**
+   * Segments of a camera overlapping [from, to). A segment is at most MAX_SEGMENT_MS long, so the ones that overlap
+   * `from` started after from − MAX_SEGMENT_MS: that lower bound keeps the scan on a short stretch of the index.
+   */
+  private overlapping(cameraId: string, from: number, to: number) {
+    return this.db
+      .selectFrom('recording_segments')
+      .where('camera_id', '=', cameraId)
+      .where('started_at', '>', from - MAX_SEGMENT_MS)
+      .where('started_at', '<', to)
+      .where('ended_at', '>', from);
   }
 
   private async snapshotsOf(eventIds: string[]): Promise<Map<string, SnapshotRef[]>> {

@@ -130,6 +130,28 @@ export function knownMigrations(backend: Store['backend']): Record<string, Migra
           .execute();
       },
     },
+
+    '0002_recording_segments': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // No foreign key to cameras: an upload may commit just after its camera was deleted; retention removes such
+        // orphans, and deleting a camera deletes its recordings (rows and files) itself.
+        await db.schema
+          .createTable('recording_segments')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('camera_id', 'text', (c) => c.notNull())
+          .addColumn('device_id', 'text', (c) => c.notNull())
+          .addColumn('started_at', 'bigint', (c) => c.notNull())
+          .addColumn('ended_at', 'bigint', (c) => c.notNull())
+          .addColumn('bytes', 'bigint', (c) => c.notNull())
+          .addColumn('file_key', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        // Listings and clips: one camera's segments in a time range. Retention per camera walks it oldest first.
+        await db.schema.createIndex('recording_segments_camera_idx').on('recording_segments').columns(['camera_id', 'started_at']).execute();
+        // The hub-wide size budget deletes the oldest segments of any camera first.
+        await db.schema.createIndex('recording_segments_started_idx').on('recording_segments').column('started_at').execute();
+      },
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 import type { CameraConfig, Heartbeat, SightlineEvent } from '@sightline/protocol';
 import type { Insertable, Selectable } from 'kysely';
-import type { ApiKeysTable, CamerasTable, DevicesTable, EventsTable, SnapshotsTable, UsersTable } from './schema.js';
-import type { ApiKeyRow, CameraRow, DeviceRow, EventRow, Role, Scope, SnapshotRef, UserRow } from './store.js';
+import type { ApiKeysTable, CamerasTable, DevicesTable, EventsTable, RecordingSegmentsTable, SnapshotsTable, UsersTable } from './schema.js';
+import type { ApiKeyRow, CameraRow, DeviceRow, EventRow, RecordingSegmentRow, Role, Scope, SnapshotRef, UserRow } from './store.js';
 
 /** Conversions between the store's rows and the database's columns; JSON columns hold what the store wrote. */
 
@@ -201,5 +201,31 @@ export function snapshotFromColumns(row: Pick<SnapshotsTable, 'kind' | 'blob_key
     width: row.width,
     height: row.height,
     bytes: row.bytes,
+  };
+}
+
+export function recordingSegmentToColumns(segment: RecordingSegmentRow): Insertable<RecordingSegmentsTable> {
+  return {
+    id: segment.id,
+    camera_id: segment.cameraId,
+    device_id: segment.deviceId,
+    started_at: segment.startedAt,
+    ended_at: segment.endedAt,
+    bytes: segment.bytes,
+    file_key: segment.fileKey,
+    created_at: segment.createdAt,
+  };
+}
+
+export function recordingSegmentFromColumns(row: Selectable<RecordingSegmentsTable>): RecordingSegmentRow {
+  return {
+    id: row.id,
+    cameraId: row.camera_id,
+    deviceId: row.device_id,
+    startedAt: Number(row.started_at),
+    endedAt: Number(row.ended_at),
+    bytes: Number(row.bytes),
+    fileKey: row.file_key,
+    createdAt: Number(row.created_at),
   };
 }

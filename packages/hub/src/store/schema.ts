@@ -78,6 +78,18 @@ export interface SnapshotsTable {
   bytes: number;
 }
 
+export interface RecordingSegmentsTable {
+  id: string;
+  camera_id: string;
+  device_id: string;
+  started_at: number;
+  ended_at: number;
+  bytes: number;
+  /** Where the file is, relative to the hub's recordings directory. */
+  file_key: string;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
@@ -85,6 +97,7 @@ export interface Database {
   cameras: CamerasTable;
   events: EventsTable;
   snapshots: SnapshotsTable;
+  recording_segments: RecordingSegmentsTable;
 }
 
 /** The order of the columns the ingest fast paths bind, shared so both backends insert the same shape. */

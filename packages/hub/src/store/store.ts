@@ -122,6 +122,28 @@ export interface CountRow {
   count: number;
 }
 
+/** One stored recording segment; `fileKey` is relative to the hub's recordings directory. */
+export interface RecordingSegmentRow {
+  id: string;
+  cameraId: string;
+  deviceId: string;
+  /** Wall-clock ms of the first frame. */
+  startedAt: number;
+  /** Wall-clock ms just after the last frame. */
+  endedAt: number;
+  bytes: number;
+  fileKey: string;
+  createdAt: number;
+}
+
+/** Which segments to list, oldest (by startedAt) first. */
+export interface RecordingSegmentQuery {
+  cameraId?: string;
+  /** Only segments that end before this (retention by age). */
+  endedBefore?: number;
+  limit: number;
+}
+
 export interface IngestResult {
   /** Events newly inserted by this call. */
   inserted: number;
@@ -177,7 +199,28 @@ export interface Store {
   /** Deletes events (and returns the blob keys of their snapshots) with wallTime older than `before`. */
   pruneEvents(before: number): Promise<{ events: number; blobKeys: string[] }>;
   countEvents(): Promise<number>;
+
+  // recordings
+  /** Inserts the segment unless a segment with its id exists; true when this call inserted it. */
+  insertRecordingSegment(segment: RecordingSegmentRow): Promise<boolean>;
+  getRecordingSegment(id: string): Promise<RecordingSegmentRow | undefined>;
+  /** One camera's segments overlapping [from, to), oldest first, at most `limit`. */
+  recordingSegmentsBetween(cameraId: string, from: number, to: number, limit: number): Promise<RecordingSegmentRow[]>;
+  /** How many of one camera's segments overlap [from, to). */
+  countRecordingSegmentsBetween(cameraId: string, from: number, to: number): Promise<number>;
+  /** The [startedAt, endedAt) spans of every segment of a camera overlapping [from, to), oldest first. */
+  recordingSpansBetween(cameraId: string, from: number, to: number): Promise<{ startedAt: number; endedAt: number }[]>;
+  oldestRecordingSegments(query: RecordingSegmentQuery): Promise<RecordingSegmentRow[]>;
+  /** Deletes the segments' rows (not their files); returns how many existed. */
+  deleteRecordingSegments(ids: string[]): Promise<number>;
+  /** Every camera id that has segments, cameras deleted since included. */
+  recordingCameraIds(): Promise<string[]>;
+  /** Bytes of all stored segments. */
+  recordingBytes(): Promise<number>;
 }
+
+/** The longest segment the store has to look back for when listing a range (the protocol allows 10 minutes). */
+export const MAX_SEGMENT_MS = 600_000;
 
 export class SchemaTooNewError extends Error {
   constructor(

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BrowserViewer, JoinTiming } from './browser-viewer.js';
-import type { BenchPublisher } from './publisher.js';
 import { median, percentile } from './stats.js';
 
 export interface JoinResult {
@@ -36,18 +35,18 @@ export interface GlassResult {
   unmatched: number;
   width: number;
   height: number;
-  /** Encoder output (first RTP packet of the frame) to presentation in Chromium, ms. */
+  /** The frame entering the edge (from the camera) to its presentation in Chromium, ms. */
   presentP50: number;
   presentP95: number;
   presentMax: number;
-  /** Encoder output to the frame's last packet received by Chromium, ms (transport + relay). */
+  /** The frame entering the edge to its last packet received by Chromium, ms (processing, transport, relay). */
   receiveP50: number;
   receiveP95: number;
   samples: { rtpTimestamp: number; receiveMs: number | null; presentMs: number }[];
 }
 
 /** One Chromium viewer watches for `seconds`; each presented frame is matched with its send time by RTP timestamp. */
-export async function measureGlassToGlass(browser: BrowserViewer, publisher: BenchPublisher, seconds: number): Promise<GlassResult> {
+export async function measureGlassToGlass(browser: BrowserViewer, publisher: { sentAt: ReadonlyMap<number, number> }, seconds: number): Promise<GlassResult> {
   await browser.join();
   await sleep(1500); // past the join's catch-up (the cached GOP is played at once, so its frames are late by design)
   await browser.frames();

@@ -9,6 +9,7 @@ import type { AccessUnit } from './access-unit.js';
 import { FeedPrebuffer } from './feed-prebuffer.js';
 import { FfmpegLogTail } from './ffmpeg-log-tail.js';
 import { ingestArgs, type IngestMode } from './ingest-args.js';
+import { ParameterSets } from './parameter-sets.js';
 import { PtsUnwrapper } from './pts-unwrapper.js';
 import { TsDemuxer, type DemuxedPicture } from './ts-demuxer.js';
 import { TsTap } from './ts-tap.js';
@@ -57,6 +58,8 @@ const HEALTHY_RUN_MS = 30_000;
 /** Before the frame rate is known, a reconnect leaves this gap on the 90 kHz clock (one frame at 30 fps). */
 const DEFAULT_FRAME_TICKS = 3000;
 const KILL_GRACE_MS = 1000;
+/** Consecutive pictures further apart than this (10 s) are a jump in the camera's clock, not time passing. */
+const MAX_PICTURE_GAP_TICKS = 10 * 90_000;
 
 /**
  * One camera, opened once. Analysis, live publishing and recording all subscribe to this feed rather than opening the
@@ -71,6 +74,7 @@ export class CameraFeed extends EventEmitter<CameraFeedEvents> {
   readonly #input: EncoderInput;
   readonly #log: PublishLog | undefined;
   readonly #prebuffer = new FeedPrebuffer();
+  readonly #parameterSets = new ParameterSets();
   readonly #listeners = new Set<PictureListener>();
   readonly #backoff: Backoff;
   #state: CameraFeedState = 'idle';
@@ -190,8 +194,12 @@ export class CameraFeed extends EventEmitter<CameraFeedEvents> {
     const demuxer = new TsDemuxer({
       picture: (picture) => {
         if (this.#child !== child) return;
-        offset ??= this.#sessionOffset(unwrapDts, picture);
-        this.#onPicture(picture, unwrapPts.unwrap(picture.pts) + offset, unwrapDts.unwrap(picture.dts) + offset);
+        const rawDts = unwrapDts.unwrap(picture.dts);
+        const rawPts = unwrapPts.unwrap(picture.pts);
+        // A new ffmpeg, a file starting its loop again or a camera resetting its clock: the timeline carries on
+        // from the last picture instead of going back (or leaping ahead), which would break every consumer.
+        if (offset === undefined || this.#isDiscontinuity(rawDts + offset)) offset = this.#continueFrom(rawDts);
+        this.#onPicture(picture, rawPts + offset, rawDts + offset);
       },
     });
     child.stdout.on('data', (chunk: Buffer) => demuxer.push(chunk));
@@ -213,11 +221,13 @@ export class CameraFeed extends EventEmitter<CameraFeedEvents> {
     this.#watchdog = setInterval(() => this.#checkProgress(child), 500);
   }
 
-  /** Where a new ffmpeg's timeline lands on the feed's: right after the last picture, so time never goes back. */
-  #sessionOffset(unwrapDts: PtsUnwrapper, first: DemuxedPicture): number {
-    const firstDts = unwrapDts.unwrap(first.dts);
-    // The unwrapper has seen the first picture now; it must see it again below, which is harmless (same value).
-    return this.#lastDts === undefined ? 0 : this.#lastDts + this.#frameTicks - firstDts;
+  /** The offset that puts a picture with this raw dts right after the last picture (or keeps it, for the first). */
+  #continueFrom(rawDts: number): number {
+    return this.#lastDts === undefined ? 0 : this.#lastDts + this.#frameTicks - rawDts;
+  }
+
+  #isDiscontinuity(dts: number): boolean {
+    return this.#lastDts !== undefined && (dts <= this.#lastDts || dts > this.#lastDts + MAX_PICTURE_GAP_TICKS);
   }
 
   #onPicture(picture: DemuxedPicture, pts: number, dts: number): void {
@@ -229,11 +239,12 @@ export class CameraFeed extends EventEmitter<CameraFeedEvents> {
     }
     this.#lastDts = dts;
     if (pts !== dts) this.#hasBFrames = true;
-    const unit: AccessUnit = { pts, dts, keyframe: picture.keyframe, data: picture.data, receivedAt: now };
+    const data = this.#parameterSets.complete(picture.data, picture.keyframe);
+    const unit: AccessUnit = { pts, dts, keyframe: picture.keyframe, data, receivedAt: now };
     this.#latest = { pts, at: now };
     this.#lastPictureAt = performance.now();
     this.#counters.pictures++;
-    this.#counters.bytes += picture.data.length;
+    this.#counters.bytes += data.length;
     if (picture.keyframe) this.#counters.keyframes++;
     if (this.#state !== 'running') {
       this.#setState('running');

@@ -4,7 +4,8 @@ export type IngestMode = 'copy' | 'encode';
 
 /**
  * ffmpeg reading a camera once and writing its video as MPEG-TS to stdout, for the edge to share. H.264 is copied as
- * it is (dump_extra puts SPS/PPS before every keyframe, which RTSP cameras often send only in their SDP); anything
+ * it is (the muxer turns MP4-style NAL units into Annex B by itself; an explicit bitstream filter would stall ffmpeg
+ * 5.1 at the end of a looped file, and ParameterSets restores SPS/PPS at keyframes that lack them); anything
  * else (a test pattern, a raw V4L2 device, MJPEG, HEVC) is encoded once here with x264 at high quality, so that every
  * consumer downstream deals with H.264 only. `-omit_video_pes_length 0` and `-flush_packets 1` let a picture leave
  * ffmpeg, and be recognised as complete, the moment it is read.
@@ -12,7 +13,7 @@ export type IngestMode = 'copy' | 'encode';
 export function ingestArgs(input: EncoderInput, mode: IngestMode, gopFrames = 30): string[] {
   const video =
     mode === 'copy'
-      ? ['-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb,dump_extra=freq=keyframe']
+      ? ['-c:v', 'copy']
       : [
           '-c:v', 'libx264',
           '-preset', 'ultrafast',

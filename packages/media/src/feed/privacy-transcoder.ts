@@ -141,7 +141,7 @@ export class PrivacyTranscoder extends EventEmitter<TranscoderEvents> implements
       this.#options.log?.warn({ err: reason }, 'privacy transcoder: decoder stopped, starting again');
       this.#restartTimer = setTimeout(() => this.#startDecoder(), DECODER_RESTART_MS);
     });
-    decoder.start(this.#options.feed.tap().open());
+    decoder.start(this.#options.feed.tap().open({ maxLagMs: 500 }));
   }
 
   #onRawPicture(picture: RawPicture): void {

@@ -25,8 +25,11 @@ interface EncoderEvents {
   close: [];
 }
 
-/** Raw pictures waiting in the pipe beyond this many mean ffmpeg cannot keep up: newer ones are dropped. */
-const MAX_IN_FLIGHT = 30;
+/**
+ * Raw pictures waiting in x264 beyond this many mean it cannot keep up: newer ones are dropped rather than queued, so
+ * a busy machine costs frames, not latency. (A fresh encoder takes a few of them while it starts.)
+ */
+const MAX_IN_FLIGHT = 8;
 
 /**
  * One x264 process fed I420 pictures on stdin, for WebRTC (constrained baseline, zerolatency, no B-frames, capped

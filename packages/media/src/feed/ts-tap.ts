@@ -8,13 +8,20 @@ export interface PictureFeed {
   wallClockOf(pts: number): number;
 }
 
-/** A reader this far behind is dropped to the next keyframe rather than buffered without end. */
-const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** How far behind the picture it is given a reader may fall before it skips to the next keyframe. */
+const DEFAULT_MAX_LAG_MS = 2000;
+
+export interface TsTapOpenOptions {
+  /** A reader this far behind (in video time) loses pictures up to the next keyframe. Default 2000. */
+  maxLagMs?: number;
+}
 
 /**
  * A camera feed as MPEG-TS byte streams for ffmpeg consumers (`-f mpegts -copyts -i pipe:0`). Each open() is a
  * fresh stream that starts with PAT/PMT and the last keyframe, and whose PTS are the feed's (so -copyts keeps the
- * feed's timeline). A consumer that falls behind loses whole pictures up to the next keyframe, never parts of one.
+ * feed's timeline). A consumer that falls behind loses whole pictures up to the next keyframe, never parts of one:
+ * live consumers must not fall further and further behind (a transcoder that cannot keep up would add seconds of
+ * latency), and no consumer may make the edge buffer without end.
  */
 export class TsTap {
   constructor(private readonly feed: PictureFeed) {}
@@ -23,9 +30,13 @@ export class TsTap {
     return this.feed.wallClockOf(pts90k);
   }
 
-  open(): Readable {
+  open(options: TsTapOpenOptions = {}): Readable {
+    const maxLagTicks = (options.maxLagMs ?? DEFAULT_MAX_LAG_MS) * 90;
     const muxer = new TsMuxer();
     let waitingForKeyframe = false;
+    let pushedBytes = 0;
+    /** Pictures handed over and not yet read by the consumer: where each ends in the byte count, and its dts. */
+    const unread: { end: number; dts: number }[] = [];
     const subscription: { unsubscribe?: () => void } = {};
     const stream = new Readable({
       read: () => undefined,
@@ -36,10 +47,16 @@ export class TsTap {
     });
     const deliver = (unit: AccessUnit) => {
       if (stream.destroyed) return;
-      if (stream.readableLength > MAX_BUFFERED_BYTES) waitingForKeyframe = true;
+      const consumed = pushedBytes - stream.readableLength;
+      while (unread.length > 0 && unread[0]!.end <= consumed) unread.shift();
+      const oldestUnread = unread[0]?.dts;
+      if (oldestUnread !== undefined && unit.dts - oldestUnread > maxLagTicks) waitingForKeyframe = true;
       if (waitingForKeyframe && !unit.keyframe) return;
       waitingForKeyframe = false;
-      stream.push(muxer.mux(unit));
+      const bytes = muxer.mux(unit);
+      pushedBytes += bytes.length;
+      unread.push({ end: pushedBytes, dts: unit.dts });
+      stream.push(bytes);
     };
     subscription.unsubscribe = this.feed.subscribe(deliver, { replay: true });
     return stream;

@@ -103,6 +103,16 @@ describe('CameraFeed', () => {
     all.slice(1).forEach((u, i) => expect(u.pts).toBeGreaterThan(all[i]!.pts));
   });
 
+  it('keeps one timeline when a looped file starts again', async () => {
+    const short = makeClip(dir, 'short.mp4', ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '10'], 0.6, '160x120', 25);
+    const feed = open(`loop:${short}`);
+    const units = await collect(feed, 45, 15_000);
+    units.slice(1).forEach((u, i) => {
+      expect(u.dts).toBeGreaterThan(units[i]!.dts);
+      expect(u.dts - units[i]!.dts).toBeLessThan(90_000);
+    });
+  });
+
   it('fails clearly on a missing file and leaves no ffmpeg behind when stopped', async () => {
     const missing = open(join(dir, 'nope.mp4'));
     const deadline = Date.now() + 10_000;

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { ResourceIdSchema } from '@sightline/protocol';
 import type { HubContext } from '../../hub-context.js';
 import type { LiveService } from '../../live/live-service.js';
+import type { LiveOverlays } from '../../live/live-overlays.js';
+import { registerOverlayRoute } from './overlay-route.js';
 import type { MediaAction, MediaTokens } from '../../auth/media-token.js';
 import { defineRoute } from '../define-route.js';
 import { tokenOf } from '../credentials.js';
@@ -18,6 +20,7 @@ const SessionParams = z.object({ id: ResourceIdSchema, session: z.string().min(1
 
 export interface LiveRouteDeps {
   live: LiveService;
+  overlays: LiveOverlays;
   tokens: MediaTokens;
   viewTokenTtlMs: number;
 }
@@ -36,6 +39,8 @@ export function registerLiveRoutes(app: FastifyInstance, ctx: HubContext, deps: 
     }
     throw token ? new ApiError(403, 'forbidden', `this token does not allow "${action}" on camera "${cameraId}"`) : unauthorized();
   };
+
+  registerOverlayRoute(app, deps.overlays, (request, cameraId) => requireMedia(request, cameraId, 'view'));
 
   defineRoute(app, {
     method: 'POST',
