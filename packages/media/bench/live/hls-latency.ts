@@ -89,13 +89,13 @@ export async function measureHlsLatency(clip: string, clipFrames: number, second
     for (let i = 0; i < 100 && !existsSync(join(dir, 'hls', 'index.m3u8')); i++) await sleep(100);
     const page = await browser.newPage();
     await page.goto(base);
-    const startMs = await page.evaluate((src) => (window as unknown as { play(s: string): Promise<number> }).play(src), `${base}/index.m3u8`);
+    const startMs = await page.evaluate((src) => (globalThis as unknown as { play(s: string): Promise<number> }).play(src), `${base}/index.m3u8`);
     await sleep(3000); // let hls.js settle on its live edge
-    const stallsBefore = await page.evaluate(() => (window as unknown as { stalls: number }).stalls);
-    const from = await page.evaluate(() => (window as unknown as { samples: unknown[] }).samples.length);
+    const stallsBefore = await page.evaluate(() => (globalThis as unknown as { stalls: number }).stalls);
+    const from = await page.evaluate(() => (globalThis as unknown as { samples: unknown[] }).samples.length);
     await sleep(seconds * 1000);
     const { samples, stalls } = await page.evaluate(() => {
-      const w = window as unknown as { samples: { n: number; presentedWallMs: number }[]; stalls: number };
+      const w = globalThis as unknown as { samples: { n: number; presentedWallMs: number }[]; stalls: number };
       return { samples: w.samples, stalls: w.stalls };
     });
     const latencies: number[] = [];
