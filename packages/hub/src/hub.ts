@@ -20,6 +20,7 @@ import { Fleet } from './fleet/fleet.js';
 import type { BrokerCredentialSink } from './fleet/device-credentials.js';
 import { CameraOwners } from './ingest/camera-owners.js';
 import { EventIngest } from './ingest/event-ingest.js';
+import { defaultConsoleDir } from './http/console-static.js';
 import { buildApp } from './http/app.js';
 import { Retention } from './retention.js';
 import { RecordingService } from './recordings/recording-service.js';
@@ -63,6 +64,8 @@ export interface HubOptions {
   recordingsRetentionIntervalMs?: number;
   /** Lifetime of a token from POST /cameras/{id}/recordings-token. Default 30 minutes. */
   recordingTokenTtlMs?: number;
+  /** The console's build directory (`vite build` output). Default: the installed @sightline/console package's. */
+  consoleDir?: string;
 }
 
 export interface Hub {
@@ -238,6 +241,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       version: HUB_VERSION,
       live: { live, tokens, viewTokenTtlMs: 10 * 60_000, overlays },
       recordings: { recordings, tokens, tokenTtlMs: options.recordingTokenTtlMs ?? 30 * 60_000 },
+      consoleDir: options.consoleDir ?? defaultConsoleDir(),
     });
     await app.listen({ host, port: options.port ?? 8080 });
     cleanups.push(() => app.close());

@@ -19,6 +19,8 @@ interface PlayerStats {
   videoWidth: number;
   videoHeight: number;
   connectionState: string;
+  srtpCipher: string | null;
+  senderReports: number;
 }
 interface WhepPage {
   whepJoin(url: string): Promise<JoinTiming>;
@@ -93,6 +95,16 @@ describe('WHEP viewers in headless Chromium', () => {
     expect(timing.decodedMs).toBeLessThan(5000);
   });
 
+  it("decodes through the relay's fast forwarding path and receives its sender reports", async () => {
+    expect(relay.stats().viewersOnFastPath).toBe(1);
+    const [before] = await playerStats(page);
+    await sleep(2500); // sender reports go out once a second
+    const [after] = await playerStats(page);
+    console.log(`Chromium on the fast path: SRTP ${after?.srtpCipher}, ${after?.senderReports} sender reports, frames decoded ${before?.framesDecoded} → ${after?.framesDecoded}`);
+    expect(after!.framesDecoded).toBeGreaterThan(before!.framesDecoded + 30);
+    expect(after!.senderReports).toBeGreaterThan(0);
+  });
+
   it('serves ten more viewers at once from the one publisher', async () => {
     const timings = await Promise.all(Array.from({ length: 10 }, () => join(page)));
     const decoded = timings.map((t) => t.decodedMs).sort((a, b) => a - b);
@@ -100,6 +112,7 @@ describe('WHEP viewers in headless Chromium', () => {
       `WHEP join, 10 simultaneous viewers: first frame decoded after ${decoded.map((ms) => ms.toFixed(0)).join(', ')} ms; slowest: ${describeTiming(timings.reduce((a, b) => (a.decodedMs > b.decodedMs ? a : b)))}`,
     );
     expect(relay.viewerCount).toBe(11);
+    expect(relay.stats().viewersOnFastPath).toBe(11);
     const before = await playerStats(page);
     const after = await waitForFrames(page, 30);
     // Every one of them keeps decoding.

@@ -72,6 +72,7 @@ describe('LiveRelay with werift peers', () => {
     expect(new Set(viewers.map((viewer) => viewer.remoteSsrc)).size).toBe(3);
     const stats = relay.stats();
     expect(stats.viewers).toBe(3);
+    expect(stats.viewersOnFastPath).toBe(3); // the default: the relay's own SRTP and UDP send
     expect(stats.packetsForwarded).toBeGreaterThanOrEqual(3 * 60);
     expect(stats.packetsIn).toBeLessThanOrEqual(publisher.packetsSent);
   });
@@ -142,17 +143,27 @@ describe('LiveRelay with werift peers', () => {
     expect(publisher.pliReceived).toBe(receivedBefore + 1);
   });
 
-  it('retransmits a packet a viewer NACKs, from the sender history', async () => {
+  it("retransmits a packet a viewer NACKs, from the fast path's history", async () => {
     const viewer = viewers[1]!;
     const before = relay.stats().retransmissions;
     const countBefore = viewer.packets.length;
-    const lost = viewer.packets[countBefore - 5]!.header.sequenceNumber;
+    const original = viewer.packets[countBefore - 5]!;
+    const lost = original.header.sequenceNumber;
     await viewer.sendNack([lost]);
     await waitFor(() => relay.stats().retransmissions > before, 'a retransmission');
     await waitFor(
       () => viewer.packets.slice(countBefore).some((p) => p.header.sequenceNumber === lost),
       'the retransmitted packet',
     );
+    const resent = viewer.packets.slice(countBefore).find((p) => p.header.sequenceNumber === lost)!;
+    expect(resent.payload.equals(original.payload)).toBe(true);
+    expect(resent.header.timestamp).toBe(original.header.timestamp);
+    expect(resent.header.ssrc).toBe(original.header.ssrc);
+    expect(relay.stats().retransmissions).toBe(before + 1);
+    // A packet older than the history is not answered.
+    const ancient = (viewer.packets[0]!.header.sequenceNumber - 1000) & 0xffff;
+    await viewer.sendNack([ancient]);
+    await sleep(300);
     expect(relay.stats().retransmissions).toBe(before + 1);
   });
 
@@ -215,5 +226,35 @@ describe('LiveRelay with werift peers', () => {
     expect(relay.viewerCount).toBe(0);
     expect(relay.hasPublisher).toBe(false);
     await expect(relay.addViewer('v=0')).rejects.toThrow(/closed/);
+  });
+});
+
+describe("LiveRelay on werift's sender (forwarding: 'werift')", () => {
+  let relay: LiveRelay;
+  let publisher: TestPublisher;
+  let viewer: WeriftViewer | undefined;
+
+  beforeAll(async () => {
+    relay = new LiveRelay({ id: 'cam-werift-path', ice: LOOPBACK_ICE, forwarding: 'werift' });
+    publisher = await TestPublisher.start((offer) => relay.acceptPublisher(offer), { gop: GOP_FRAMES });
+  });
+
+  afterAll(async () => {
+    await viewer?.close().catch(() => undefined);
+    await publisher.stop().catch(() => undefined);
+    await relay.close();
+  });
+
+  it('forwards from a keyframe and answers NACKs from werift history', async () => {
+    viewer = await WeriftViewer.join((offer) => relay.addViewer(offer));
+    await viewer.waitForPackets(30);
+    expect(h264StartsKeyframe(viewer.packets[0]!.payload)).toBe(true);
+    expect(sequenceGaps(viewer)).toEqual([]);
+    expect(relay.stats().viewersOnFastPath).toBe(0);
+    const countBefore = viewer.packets.length;
+    const lost = viewer.packets[countBefore - 3]!.header.sequenceNumber;
+    await viewer.sendNack([lost]);
+    await waitFor(() => viewer!.packets.slice(countBefore).some((p) => p.header.sequenceNumber === lost), 'the retransmitted packet');
+    expect(relay.stats().retransmissions).toBe(1);
   });
 });

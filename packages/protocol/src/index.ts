@@ -10,3 +10,4 @@ export * from './device-messages.js';
 export * from './api.js';
 export * from './live-overlay.js';
 export * from './recording.js';
+export * from './stream-input.js';

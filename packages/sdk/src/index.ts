@@ -7,7 +7,7 @@ export { toQueryString } from './query.js';
 export type { AuthResource } from './resources/auth.js';
 export type { ApiKeysResource } from './resources/api-keys.js';
 export type { DevicesResource } from './resources/devices.js';
-export type { CamerasResource, CameraListQuery } from './resources/cameras.js';
+export type { CamerasResource, CameraListQuery, LiveToken } from './resources/cameras.js';
 export type { EventsResource } from './resources/events.js';
 export type { CountsResource } from './resources/counts.js';
 export type { RecordingsResource, RecordingListOptions, ClipRange, ClipUrlOptions, RecordingTime } from './resources/recordings.js';

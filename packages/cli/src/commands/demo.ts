@@ -13,7 +13,7 @@ import { waitForShutdownSignal } from '../wait-for-signal.js';
 export const demoUsage = `sightline demo [options]
 
   Starts a hub and an edge agent in one process on the embedded defaults (SQLite, built-in MQTT broker), with one
-  camera playing a sample video in a loop through the default model, and prints the API and docs URLs with an
+  camera playing a sample video in a loop through the default model, and prints the console, API and docs URLs with an
   admin key. Everything lives in a temporary directory removed on exit.
   --video V      the camera: a video file (played in a loop), rtsp://… or another source
                  (default: the shared sample ../shared/data/videos/worker_factory_floor.mp4)
@@ -61,6 +61,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     process.stdout.write(
       [
         'Sightline demo is running: a hub and an edge agent analysing one camera.',
+        `  console ${hub.url}/   (sign in as "admin" with the password below)`,
         `  camera  ${source}`,
         `  model   ${model}`,
         `  API     ${hub.url}/api/v1   (Authorization: Bearer ${apiKey.key})`,

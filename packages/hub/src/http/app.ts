@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { HubContext } from '../hub-context.js';
 import { installErrorHandler } from './error-handler.js';
+import { consoleFallback } from './console-static.js';
 import { tokenOf, SESSION_COOKIE } from './credentials.js';
 import { scopeAllows } from '../auth/principal.js';
 import { ApiError, unauthorized } from './api-error.js';
@@ -36,6 +37,8 @@ export interface AppOptions {
   version: string;
   live: LiveRouteDeps;
   recordings: RecordingRouteDeps;
+  /** The console's production build (index.html and assets); undefined answers a page saying how to build it. */
+  consoleDir: string | undefined;
 }
 
 /** The HTTP API: every route needs a credential (see RouteAuth); the OpenAPI document is built from the zod schemas. */
@@ -48,7 +51,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions): Promise<Fa
   // Validation is done by the zod schemas in each handler so errors have our shape; the JSON schemas are for docs.
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
-  installErrorHandler(app);
+  installErrorHandler(app, consoleFallback(options.consoleDir));
   // WHIP and WHEP bodies are SDP offers.
   app.addContentTypeParser('application/sdp', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
   const devices = new DeviceAuthenticator(ctx.store);

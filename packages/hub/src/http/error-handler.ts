@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { ValidationError } from '@sightline/protocol';
 import { ApiError } from './api-error.js';
+import type { ConsoleFallback } from './console-static.js';
 
 interface ErrorBody {
   error: { code: string; message: string; field?: string };
@@ -46,7 +47,8 @@ function toBody(err: unknown): { status: number; body: ErrorBody } {
   return { status: 500, body: { error: { code: 'internal', message: 'internal error; see the hub log' } } };
 }
 
-export function installErrorHandler(app: FastifyInstance): void {
+/** `fallback` answers what no route did (the console's pages and files) before the JSON 404. */
+export function installErrorHandler(app: FastifyInstance, fallback?: ConsoleFallback): void {
   app.setErrorHandler((err, request, reply) => {
     const { status, body } = toBody(err);
     if (status >= 500) request.log.error({ err }, 'request failed');
@@ -54,6 +56,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     void reply.status(status).type('application/json').send(body);
   });
   app.setNotFoundHandler((request, reply) => {
+    if (fallback?.(request, reply)) return;
     void reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
   });
 }

@@ -47,10 +47,14 @@ export class CpuProfiler {
 
 /** Functions whose inclusive time answers "is werift's SRTP / send path the bottleneck". */
 const werift = (name: string) => (n: ProfileNode) => n.callFrame.functionName === name && n.callFrame.url.includes('werift');
+const fastPath = (name: string, file: string) => (n: ProfileNode) => n.callFrame.functionName === name && n.callFrame.url.includes(file);
 const INCLUSIVE: { name: string; match: (node: ProfileNode) => boolean }[] = [
   { name: 'relay: onPublisherRtp (everything per incoming packet)', match: (n) => n.callFrame.functionName === 'onPublisherRtp' },
   { name: 'relay: ViewerSession.forward (per viewer and packet)', match: (n) => n.callFrame.functionName === 'forward' && n.callFrame.url.includes('viewer-session') },
   { name: 'werift sendRtp (RTCRtpSender + DTLS transport)', match: werift('sendRtp') },
+  { name: 'fast path: FastRtpSender.send (header, SRTP, UDP send)', match: fastPath('send', 'fast-rtp-sender') },
+  { name: 'fast path: SRTP protect (GCM or AES-CM + HMAC)', match: fastPath('protect', 'srtp-protector') },
+  { name: 'fast path: transmit (consent check + dgram send)', match: fastPath('transmit', 'fast-rtp-sender') },
   { name: 'werift SRTP encrypt (AES-GCM per packet)', match: werift('encrypt') },
   { name: 'werift ntpTime (called per packet by sendRtp)', match: werift('ntpTime') },
   { name: 'UDP send (ICE Connection.send + dgram)', match: (n) => (n.callFrame.url === 'node:dgram' && /send/i.test(n.callFrame.functionName)) || (!n.callFrame.url && n.callFrame.functionName === 'send') },
@@ -102,10 +106,11 @@ const CRYPTO_NATIVES = new Set(['initiv', 'update', 'final', 'CipherBase', 'setA
 function categoryOf(functionName: string, url: string): string {
   if (functionName === '(garbage collector)') return 'garbage collection';
   if (functionName === '(program)') return 'V8 / native outside JS (program)';
-  if ((!url && CRYPTO_NATIVES.has(functionName)) || url.startsWith('node:internal/crypto')) return 'SRTP crypto (node:crypto, AES-GCM)';
+  if ((!url && CRYPTO_NATIVES.has(functionName)) || url.startsWith('node:internal/crypto')) return 'SRTP crypto (node:crypto)';
   if ((!url && functionName === 'send') || url === 'node:dgram' || url.startsWith('node:internal/dgram')) return 'UDP send (dgram, one syscall per packet)';
   if (functionName === 'ntpTime' && url.includes('werift')) return 'werift ntpTime (per packet)';
   if (url.includes('werift')) return 'werift JavaScript (RTP/SRTP/RTCP/ICE)';
+  if (url.includes('/packages/media/src/relay/fast-path/')) return 'Sightline fast path (JS: header, counters, XOR)';
   if (url.includes('/packages/media/src/')) return 'Sightline relay';
   if (url.startsWith('node:')) return `node ${url.slice(5)}`;
   if (!url) return `native: ${functionName}`;

@@ -22,6 +22,8 @@ export interface FanOutStep {
   /** Distinct packets received by all viewers over packetsIn × viewers in the window. */
   deliveryRatio: number;
   viewersPerCore: number;
+  /** Viewers served by the relay's fast path at the end of the window (the rest use werift's sender). */
+  viewersOnFastPath: number;
   loopDelayP99Ms: number;
   joinMsMedian: number;
   good: boolean;
@@ -100,6 +102,7 @@ export async function runFanOut(relay: BenchChild, viewers: BenchChild, relayUrl
       lossWorst: Math.max(...losses),
       deliveryRatio: packetsIn > 0 ? unique / (packetsIn * v1.viewers.length) : 0,
       viewersPerCore: r1.viewers / relayCores,
+      viewersOnFastPath: r1.viewersOnFastPath,
       loopDelayP99Ms: r1.loopDelayP99Ms,
       joinMsMedian: percentile(joinTimes, 50),
       good: false,

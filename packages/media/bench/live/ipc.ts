@@ -29,8 +29,12 @@ export class BenchChild {
     });
   }
 
-  static start(script: string, name: string, execArgv: string[] = []): BenchChild {
-    const child = fork(script, [], { execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  static start(script: string, name: string, execArgv: string[] = [], env: NodeJS.ProcessEnv = {}): BenchChild {
+    const child = fork(script, [], {
+      execArgv: ['--import', 'tsx', ...execArgv],
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     process.once('exit', () => child.kill('SIGKILL'));
     return new BenchChild(child, name);
   }

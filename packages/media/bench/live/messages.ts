@@ -13,6 +13,8 @@ export interface RelayUsage extends CpuSample {
   packetsForwarded: number;
   retransmissions: number;
   keyframeRequestsUpstream: number;
+  /** Viewers whose packets take the relay's fast path. */
+  viewersOnFastPath: number;
   /** Event loop delay p99 since the previous sample, ms. */
   loopDelayP99Ms: number;
 }

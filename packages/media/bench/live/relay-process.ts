@@ -1,6 +1,7 @@
 /**
  * The process under test: one LiveRelay behind the WHIP/WHEP test server (HTTP on 127.0.0.1), nothing else, so that
- * its process.cpuUsage() is the relay's cost. Answers usage and profiling requests over IPC.
+ * its process.cpuUsage() is the relay's cost. Answers usage and profiling requests over IPC. The forwarding path comes
+ * from SIGHTLINE_RELAY_FORWARDING (the relay's own default), which the bench sets per run.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { LiveRelay } from '../../src/index.js';
@@ -35,6 +36,7 @@ serveRequests(async (request) => {
         packetsForwarded: stats.packetsForwarded,
         retransmissions: stats.retransmissions,
         keyframeRequestsUpstream: stats.keyframeRequestsUpstream,
+        viewersOnFastPath: stats.viewersOnFastPath,
         loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
       };
       loopDelay.reset();

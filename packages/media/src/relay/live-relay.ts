@@ -8,7 +8,7 @@ import { startsKeyframe } from './keyframe.js';
 import { KeyframeRequestLimiter } from './keyframe-request-limiter.js';
 import { RelayNegotiationError } from './negotiation.js';
 import { PublisherSession } from './publisher-session.js';
-import { ViewerSession } from './viewer-session.js';
+import { ViewerSession, type RelayForwarding } from './viewer-session.js';
 
 /** A pino-compatible logger (Fastify's fits). */
 export interface RelayLogger {
@@ -30,6 +30,12 @@ export interface LiveRelayOptions {
   publisherSilenceTimeoutMs?: number;
   /** Bounds of the cache of packets since the last keyframe. */
   gopCache?: GopCacheLimits;
+  /**
+   * How packets leave for viewers (see RelayForwarding). Default `fast`, or the environment's
+   * SIGHTLINE_RELAY_FORWARDING (`fast` or `werift`) when set, so a deployment can go back to werift's sender without a
+   * code change.
+   */
+  forwarding?: RelayForwarding;
   log?: RelayLogger;
 }
 
@@ -42,6 +48,8 @@ export interface LiveRelayStats {
   keyframeRequestsUpstream: number;
   /** Packets resent to viewers in answer to their NACKs. */
   retransmissions: number;
+  /** Connected viewers whose packets take the fast path (the others use werift's sender). */
+  viewersOnFastPath: number;
 }
 
 export interface LiveRelayEvents {
@@ -53,11 +61,15 @@ export interface LiveRelayEvents {
 
 const NOOP_LOGGER: RelayLogger = { info: () => undefined, warn: () => undefined };
 
+function defaultForwarding(): RelayForwarding {
+  return process.env.SIGHTLINE_RELAY_FORWARDING === 'werift' ? 'werift' : 'fast';
+}
+
 /**
  * A selective forwarding unit for one camera: one WebRTC publisher (WHIP), many viewers (WHEP), no transcoding.
  * Each incoming RTP packet is forwarded to every connected viewer, which rewrites payload type, SSRC and header
  * extensions to its own negotiation. Keyframe requests from viewers are coalesced upstream, a new viewer starts from
- * the cached GOP, and NACKs are answered per viewer by werift's sender history.
+ * the cached GOP, and NACKs are answered per viewer from the history of the viewer's sender.
  */
 /** A consumer of a relay's raw packets (see LiveRelay.addTap). */
 export type RelayTap = (packet: ForwardedPacket, codec: RelayCodec) => void;
@@ -68,6 +80,7 @@ export class LiveRelay extends EventEmitter<LiveRelayEvents> {
   private readonly connectTimeoutMs: number;
   private readonly viewerSilenceTimeoutMs: number;
   private readonly publisherSilenceTimeoutMs: number;
+  private readonly forwarding: RelayForwarding;
   private readonly log: RelayLogger;
   private readonly gopCache: GopCache;
   private readonly keyframeRequests: KeyframeRequestLimiter;
@@ -89,6 +102,7 @@ export class LiveRelay extends EventEmitter<LiveRelayEvents> {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
     this.viewerSilenceTimeoutMs = options.viewerSilenceTimeoutMs ?? 6000;
     this.publisherSilenceTimeoutMs = options.publisherSilenceTimeoutMs ?? 6000;
+    this.forwarding = options.forwarding ?? defaultForwarding();
     this.log = options.log ?? NOOP_LOGGER;
     this.gopCache = new GopCache(options.gopCache ?? DEFAULT_GOP_CACHE_LIMITS);
     this.keyframeRequests = new KeyframeRequestLimiter(options.pliMinIntervalMs ?? 1000, () => {
@@ -160,6 +174,7 @@ export class LiveRelay extends EventEmitter<LiveRelayEvents> {
       codec: this.codec,
       connectTimeoutMs: this.connectTimeoutMs,
       silenceTimeoutMs: this.viewerSilenceTimeoutMs,
+      forwarding: this.forwarding,
       hooks: {
         onKeyframeNeeded: () => this.keyframeRequests.request(),
         onConnected: (viewer) => this.onViewerConnected(viewer),
@@ -202,13 +217,18 @@ export class LiveRelay extends EventEmitter<LiveRelayEvents> {
 
   stats(): LiveRelayStats {
     let retransmissions = this.retransmissionsOfRemoved;
-    for (const viewer of this.viewers.values()) retransmissions += viewer.retransmissions;
+    let viewersOnFastPath = 0;
+    for (const viewer of this.viewers.values()) {
+      retransmissions += viewer.retransmissions;
+      if (viewer.forwardingPath === 'fast') viewersOnFastPath++;
+    }
     return {
       viewers: this.viewers.size,
       packetsIn: this.packetsIn,
       packetsForwarded: this.packetsForwarded,
       keyframeRequestsUpstream: this.keyframeRequestsUpstream,
       retransmissions,
+      viewersOnFastPath,
     };
   }
 
@@ -257,9 +277,12 @@ export class LiveRelay extends EventEmitter<LiveRelayEvents> {
       this.log.warn({ relay: this.id, viewer: viewer.id }, "viewer negotiated another codec than the publisher's; it gets no video");
       return;
     }
+    if (this.forwarding === 'fast' && viewer.forwardingPath !== 'fast') {
+      this.log.warn({ relay: this.id, viewer: viewer.id }, "the fast forwarding path cannot serve this viewer (SRTP profile, header extensions or ICE route); it uses werift's sender");
+    }
     if (publisher) {
       for (const packet of this.gopCache.snapshot()) {
-        if (viewer.forward(packet, publisher.generation)) this.packetsForwarded++;
+        if (viewer.forward(packet, publisher.generation, true)) this.packetsForwarded++;
       }
     }
     // Even with a cached GOP, a fresh keyframe shortens the catch-up for encoders that honour PLIs.

@@ -9,8 +9,16 @@ import {
 } from 'werift';
 import { peerConfig, sdpForIce, type IceOptions } from '../ice.js';
 import { chooseViewerCodec, type RelayCodec } from './codec-choice.js';
+import { FastRtpSender } from './fast-path/fast-rtp-sender.js';
 import type { ForwardedPacket } from './gop-cache.js';
 import { RelayNegotiationError, relayPeerConfig } from './negotiation.js';
+
+/**
+ * How a viewer's packets go out: `fast` protects and sends them itself after werift's DTLS handshake (see
+ * FastRtpSender), `werift` through werift's RTCRtpSender.sendRtp. A viewer whose SRTP profile the fast path does not
+ * implement uses werift's sender whatever was asked.
+ */
+export type RelayForwarding = 'fast' | 'werift';
 
 /** The timestamp step between two publishers' streams: one frame at 30 fps on the 90 kHz video clock. */
 const SOURCE_SWITCH_GAP_TICKS = 3000;
@@ -34,13 +42,15 @@ export interface ViewerSessionOptions {
   connectTimeoutMs: number;
   /** A connected viewer that sends no RTCP (receiver reports) for this long has gone. */
   silenceTimeoutMs: number;
+  forwarding: RelayForwarding;
   hooks: ViewerSessionHooks;
 }
 
 /**
  * One WHEP viewer: a werift peer with a single send-only video track. The relay hands it every packet; the session
  * keeps the viewer's RTP stream continuous (one SSRC, one sequence and timestamp line) across publisher changes and
- * starts each stream on a keyframe. NACKs are answered by werift's RTCRtpSender from its own 128-packet history.
+ * starts each stream on a keyframe. Packets leave through a FastRtpSender (its own SRTP, history for NACKs and sender
+ * reports) once DTLS is up, or through werift's RTCRtpSender, which answers NACKs from its own 128-packet history.
  */
 export class ViewerSession {
   private live = false;
@@ -53,12 +63,14 @@ export class ViewerSession {
   private connectTimer: NodeJS.Timeout | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
   private lastRtcpAt = 0;
+  private fastSender: FastRtpSender | undefined;
 
   private constructor(
     readonly id: string,
     readonly codec: RelayCodec,
     private readonly pc: RTCPeerConnection,
     private readonly sender: RTCRtpSender,
+    private readonly forwarding: RelayForwarding,
     private readonly hooks: ViewerSessionHooks,
   ) {}
 
@@ -85,7 +97,7 @@ export class ViewerSession {
       await pc.setLocalDescription(await pc.createAnswer());
       const answerSdp = pc.localDescription?.sdp;
       if (!answerSdp) throw new RelayNegotiationError('invalid-offer', 'no answer was produced');
-      const session = new ViewerSession(options.id, options.codec, pc, transceiver.sender, options.hooks);
+      const session = new ViewerSession(options.id, options.codec, pc, transceiver.sender, options.forwarding, options.hooks);
       session.watch(options.connectTimeoutMs, options.silenceTimeoutMs);
       return { session, answerSdp: sdpForIce(answerSdp, options.ice) };
     } catch (error) {
@@ -98,34 +110,43 @@ export class ViewerSession {
     return this.live;
   }
 
-  /** Packets werift's sender resent in answer to this viewer's NACKs. */
+  /** The path this viewer's packets take; undefined until it is connected. */
+  get forwardingPath(): RelayForwarding | undefined {
+    if (!this.live) return undefined;
+    return this.fastSender ? 'fast' : 'werift';
+  }
+
+  /** Packets resent in answer to this viewer's NACKs (by the fast sender or werift's). */
   get retransmissions(): number {
+    let count = this.fastSender?.retransmissions ?? 0;
     for (const stats of this.sender.collectStats(0)) {
-      if (stats.type === 'outbound-rtp') return Number((stats as { retransmittedPacketsSent?: number }).retransmittedPacketsSent ?? 0);
+      if (stats.type === 'outbound-rtp') count += Number((stats as { retransmittedPacketsSent?: number }).retransmittedPacketsSent ?? 0);
     }
-    return 0;
+    return count;
   }
 
   /**
    * Sends one packet of the given publisher generation. A new generation (the first packets, or a replaced
-   * publisher) starts only at a keyframe, so the decoder never sees a stream it cannot decode. Returns whether the
-   * packet was sent.
+   * publisher) starts only at a keyframe, so the decoder never sees a stream it cannot decode. `burst`: one of many
+   * packets sent at once (the cached GOP for a joining viewer). Returns whether the packet was sent.
    */
-  forward(packet: ForwardedPacket, generation: number): boolean {
+  forward(packet: ForwardedPacket, generation: number, burst = false): boolean {
     if (!this.live) return false;
     if (generation !== this.generation) {
       if (!packet.keyframeStart) return false;
       this.startGeneration(packet, generation);
     }
-    const header = new RtpHeader({
-      payloadType: 0, // the sender writes the negotiated payload type and its SSRC
-      sequenceNumber: (packet.sequenceNumber + this.seqOffset) & 0xffff,
-      timestamp: (packet.timestamp + this.timestampOffset) >>> 0,
-      marker: packet.marker,
-    });
-    this.lastSequenceNumber = header.sequenceNumber;
-    this.lastTimestamp = header.timestamp;
-    this.sender.sendRtp(new RtpPacket(header, packet.payload)).catch(() => undefined);
+    const sequenceNumber = (packet.sequenceNumber + this.seqOffset) & 0xffff;
+    const timestamp = (packet.timestamp + this.timestampOffset) >>> 0;
+    this.lastSequenceNumber = sequenceNumber;
+    this.lastTimestamp = timestamp;
+    if (this.fastSender) {
+      this.fastSender.send(sequenceNumber, timestamp, packet.marker, packet.payload, burst);
+    } else {
+      // The sender writes the negotiated payload type and its SSRC.
+      const header = new RtpHeader({ payloadType: 0, sequenceNumber, timestamp, marker: packet.marker });
+      this.sender.sendRtp(new RtpPacket(header, packet.payload)).catch(() => undefined);
+    }
     return true;
   }
 
@@ -143,6 +164,7 @@ export class ViewerSession {
     if (this.closed) return;
     this.closed = true;
     this.live = false;
+    this.fastSender?.close();
     clearTimeout(this.connectTimer);
     clearInterval(this.silenceTimer);
     await this.pc.close().catch(() => undefined);
@@ -171,6 +193,7 @@ export class ViewerSession {
       if (this.closed) return;
       if (state === 'connected' && !this.live) {
         clearTimeout(this.connectTimer);
+        if (this.forwarding === 'fast') this.fastSender = FastRtpSender.create(this.sender);
         this.live = true;
         this.watchSilence(silenceTimeoutMs);
         this.hooks.onConnected(this);

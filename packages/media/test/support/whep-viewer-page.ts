@@ -2,7 +2,7 @@
  * A page with a plain-JavaScript WHEP player (no bundling, so what runs is what is written here):
  * `window.whepJoin(url)` opens one receive-only peer connection, POSTs its complete offer (no trickle ICE), plays the
  * answer in a <video> and resolves with the milliseconds from the POST to the first decoded and the first presented
- * frame. `window.whepStats()` reports every player's decoded frames and picture size; `window.whepLeave()` closes all
+ * frame. `window.whepStats()` reports every player's decoded frames, picture size, SRTP cipher and sender reports received; `window.whepLeave()` closes all
  * and DELETEs their sessions.
  */
 export const WHEP_VIEWER_PAGE = `<!doctype html>
@@ -26,6 +26,19 @@ async function framesDecoded(pc) {
     if (report.type === 'inbound-rtp' && report.kind === 'video') return report.framesDecoded || 0;
   }
   return 0;
+}
+
+// What the relay's sending side looks like from here: the SRTP cipher DTLS chose and how many RTCP sender reports
+// arrived (remote-outbound-rtp exists only once one has).
+async function senderInfo(pc) {
+  const stats = await pc.getStats();
+  let srtpCipher = null;
+  let senderReports = 0;
+  for (const report of stats.values()) {
+    if (report.type === 'transport' && report.srtpCipher) srtpCipher = report.srtpCipher;
+    if (report.type === 'remote-outbound-rtp' && report.kind === 'video') senderReports = report.reportsSent || 0;
+  }
+  return { srtpCipher, senderReports };
 }
 
 window.whepJoin = async function (url) {
@@ -85,6 +98,7 @@ window.whepStats = async function () {
     videoWidth: player.video.videoWidth,
     videoHeight: player.video.videoHeight,
     connectionState: player.pc.connectionState,
+    ...(await senderInfo(player.pc)),
   })));
 };
 

@@ -1,0 +1,108 @@
+import { useMemo, useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { trackColour, cssColour } from '@sightline/player';
+import { hub } from '../api/client.js';
+import { queryKeys } from '../api/query-keys.js';
+import { useCameras } from '../fleet/use-fleet.js';
+import { Field } from '../ui/field.js';
+import { Empty, ErrorState, Loading } from '../ui/states.js';
+import { countsCsv, downloadText } from './csv.js';
+import { chartData, type GroupBy } from './series.js';
+
+const RANGES = {
+  '1h': { ms: 3_600_000, bucket: 'minute' },
+  '24h': { ms: 86_400_000, bucket: 'hour' },
+  '7d': { ms: 7 * 86_400_000, bucket: 'hour' },
+  '30d': { ms: 30 * 86_400_000, bucket: 'day' },
+} as const;
+type Range = keyof typeof RANGES;
+
+/** Rounded to the minute, so the query key (and the cache) does not change on every render. */
+const nowMinute = () => Math.ceil(Date.now() / 60_000) * 60_000;
+
+export function AnalyticsPage() {
+  const cameras = useCameras();
+  const [cameraId, setCameraId] = useState('');
+  const [range, setRange] = useState<Range>('1h');
+  const [by, setBy] = useState<GroupBy>('zone');
+  const to = nowMinute();
+  const params = { from: to - RANGES[range].ms, to, bucket: RANGES[range].bucket, ...(cameraId ? { cameraId } : {}) };
+  const counts = useQuery({ queryKey: queryKeys.counts(params), queryFn: ({ signal }) => hub.counts.get(params, { signal }) });
+  const data = useMemo(() => (counts.data ? chartData(counts.data.points, by) : undefined), [counts.data, by]);
+  const tickFormat = (t: number) => new Date(t).toLocaleString(undefined, range === '1h' || range === '24h' ? { timeStyle: 'short' } : { dateStyle: 'short' });
+
+  return (
+    <section className="page" aria-labelledby="analytics-title">
+      <div className="page-header">
+        <h1 id="analytics-title">Analytics</h1>
+        <button
+          type="button"
+          className="button"
+          disabled={!counts.data}
+          onClick={() => counts.data && downloadText(`sightline-counts-${range}${cameraId ? `-${cameraId}` : ''}.csv`, countsCsv(counts.data.points))}
+        >
+          Export CSV
+        </button>
+      </div>
+      <form className="filters" aria-label="Chart options" onSubmit={(e) => e.preventDefault()}>
+        <Field label="Camera">
+          {(props) => (
+            <select {...props} value={cameraId} onChange={(e) => setCameraId(e.target.value)}>
+              <option value="">All cameras</option>
+              {(cameras.data ?? []).map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.config.name ?? c.id}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Period">
+          {(props) => (
+            <select {...props} value={range} onChange={(e) => setRange(e.target.value as Range)}>
+              <option value="1h">Last hour (per minute)</option>
+              <option value="24h">Last 24 hours (per hour)</option>
+              <option value="7d">Last 7 days (per hour)</option>
+              <option value="30d">Last 30 days (per day)</option>
+            </select>
+          )}
+        </Field>
+        <Field label="Count by">
+          {(props) => (
+            <select {...props} value={by} onChange={(e) => setBy(e.target.value as GroupBy)}>
+              <option value="zone">Zone (entries)</option>
+              <option value="line">Line (crossings by direction)</option>
+              <option value="class">Class (all events)</option>
+            </select>
+          )}
+        </Field>
+      </form>
+      {counts.isPending ? (
+        <Loading />
+      ) : !data ? (
+        <ErrorState error={counts.error} retry={() => void counts.refetch()} />
+      ) : data.rows.length === 0 ? (
+        <Empty title="Nothing counted in this period" />
+      ) : (
+        <figure className="card chart" aria-label={`Counts by ${by}`}>
+          <ResponsiveContainer width="100%" height={360}>
+            <BarChart data={data.rows}>
+              <CartesianGrid strokeDasharray="3 3" stroke="var(--border)" />
+              <XAxis dataKey="t" tickFormatter={tickFormat} stroke="var(--muted)" />
+              <YAxis allowDecimals={false} stroke="var(--muted)" />
+              <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} contentStyle={{ background: 'var(--surface)', border: '1px solid var(--border)' }} />
+              <Legend />
+              {data.series.map((name, i) => (
+                <Bar key={name} dataKey={name} stackId="counts" fill={cssColour(trackColour(i + 1))} isAnimationActive={false} />
+              ))}
+            </BarChart>
+          </ResponsiveContainer>
+          <figcaption className="muted small">
+            {counts.data?.points.length} count rows · occupancy chart and heatmap are not built yet
+          </figcaption>
+        </figure>
+      )}
+    </section>
+  );
+}

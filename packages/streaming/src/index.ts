@@ -1,0 +1,11 @@
+export * from './display/virtual-display.js';
+export * from './display/xauthority.js';
+export { connectX, socketPath, type XConnectionOptions } from './display/x-connection.js';
+export * from './process/run-as.js';
+export * from './process/process-table.js';
+export * from './session/app-process.js';
+export * from './session/stream-session.js';
+export * from './capture/screen-capture.js';
+export * from './capture/recovery-point.js';
+export * from './input/input-injector.js';
+export * from './input/keyboard-codes.js';
