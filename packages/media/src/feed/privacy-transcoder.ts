@@ -7,13 +7,13 @@ import type { PictureSource } from './picture-source.js';
 import { PrivacyPainter, type NormalizedPoint, type PixelBox } from './privacy-painter.js';
 import { RawVideoDecoder, type RawPicture } from './raw-decoder.js';
 import { RawH264Encoder, type EncodedPicture } from './raw-h264-encoder.js';
-import { TsTap } from './ts-tap.js';
+import { TsTap, type PictureFeed } from './ts-tap.js';
 
 /** What to pixelate on a picture: boxes in its pixels, or all of it when the detector cannot vouch for it. */
 export type PixelateRegions = readonly PixelBox[] | 'everything';
 
 export interface PrivacyTranscoderOptions {
-  feed: { tap(): TsTap; wallClockOf(pts: number): number; readonly latestPts: number | undefined };
+  feed: PictureFeed & { readonly latestPts: number | undefined };
   /** Polygons blacked out on every picture. */
   masks?: readonly (readonly NormalizedPoint[])[];
   /** Asked for every picture, before it is painted: what to pixelate (detected faces or persons). */
@@ -141,7 +141,7 @@ export class PrivacyTranscoder extends EventEmitter<TranscoderEvents> implements
       this.#options.log?.warn({ err: reason }, 'privacy transcoder: decoder stopped, starting again');
       this.#restartTimer = setTimeout(() => this.#startDecoder(), DECODER_RESTART_MS);
     });
-    decoder.start(this.#options.feed.tap().open({ maxLagMs: 500 }));
+    decoder.startPictures(this.#options.feed, { maxLagMs: 500 });
   }
 
   #onRawPicture(picture: RawPicture): void {

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { reapOnExit, withParentDeathSignal } from '../publish/child-reaper.js';
 import { FfmpegLogTail } from './ffmpeg-log-tail.js';
+import type { PictureFeed } from './ts-tap.js';
 
 /** A decoded picture in planar YUV 4:2:0 (I420), the layout x264 takes without conversion. */
 export interface RawPicture {
@@ -11,6 +12,15 @@ export interface RawPicture {
   width: number;
   height: number;
   data: Buffer;
+}
+
+/** The start of the next access unit: ffmpeg's H.264 parser knows the previous picture is whole when it sees it. */
+const ACCESS_UNIT_DELIMITER = Buffer.from([0, 0, 0, 1, 0x09, 0xf0]);
+
+function insertSorted(values: number[], value: number): void {
+  let index = values.length;
+  while (index > 0 && values[index - 1]! > value) index--;
+  values.splice(index, 0, value);
 }
 
 export const i420Bytes = (width: number, height: number) => width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
@@ -33,6 +43,8 @@ export class RawVideoDecoder extends EventEmitter<RawDecoderEvents> {
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   readonly #tail = new FfmpegLogTail();
+  /** Raw-input mode: the pts of pictures written and not yet decoded, smallest first. */
+  readonly #undecoded: number[] = [];
 
   constructor(private readonly ffmpegPath = 'ffmpeg') {
     super();
@@ -42,10 +54,45 @@ export class RawVideoDecoder extends EventEmitter<RawDecoderEvents> {
     return this.#child?.pid;
   }
 
+  /** Decode an MPEG-TS stream (a tap); each picture's pts is read from the stream (-copyts). */
   start(input: Readable): void {
+    const child = this.#spawn(['-copyts', '-f', 'mpegts', '-i', 'pipe:0']);
+    input.on('error', () => undefined);
+    input.pipe(child.stdin);
+    child.once('close', () => input.destroy());
+  }
+
+  /**
+   * Decode a picture source directly, with one frame less latency than a tap: each picture goes to ffmpeg as raw
+   * H.264 followed by an access unit delimiter, which tells ffmpeg's parser at once that the picture is complete
+   * (over MPEG-TS, the parser waits for the next picture). Raw H.264 carries no timestamps, so each decoded picture
+   * takes the smallest pts written and not yet decoded: the decoder hands pictures over in presentation order, once
+   * each. A source that gets `maxLagMs` ahead of the decoder skips to its next keyframe.
+   */
+  startPictures(source: PictureFeed, options: { maxLagMs?: number } = {}): void {
+    const child = this.#spawn(['-f', 'h264', '-i', 'pipe:0']);
+    const maxLagTicks = (options.maxLagMs ?? 500) * 90;
+    let waitingForKeyframe = false;
+    const unsubscribe = source.subscribe(
+      (unit) => {
+        if (!child.stdin.writable) return;
+        const oldest = this.#undecoded[0];
+        if (oldest !== undefined && unit.dts - oldest > maxLagTicks) waitingForKeyframe = true;
+        if (waitingForKeyframe && !unit.keyframe) return;
+        waitingForKeyframe = false;
+        insertSorted(this.#undecoded, unit.pts);
+        child.stdin.write(unit.data);
+        child.stdin.write(ACCESS_UNIT_DELIMITER);
+      },
+      { replay: true },
+    );
+    child.once('close', unsubscribe);
+  }
+
+  #spawn(input: string[]): ChildProcessByStdio<Writable, Readable, Readable> {
     const args = [
       '-hide_banner', '-nostats', '-loglevel', 'info',
-      '-threads', '1', '-probesize', '32', '-analyzeduration', '0', '-copyts', '-f', 'mpegts', '-i', 'pipe:0',
+      '-threads', '1', '-probesize', '32', '-analyzeduration', '0', ...input,
       '-map', '0:v:0', '-vf', 'showinfo', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-vsync', 'passthrough', 'pipe:1',
     ];
     const { command, args: launch } = withParentDeathSignal(this.ffmpegPath, args);
@@ -53,12 +100,11 @@ export class RawVideoDecoder extends EventEmitter<RawDecoderEvents> {
     this.#child = child;
     reapOnExit(child);
     child.stdin.on('error', () => undefined);
-    input.on('error', () => undefined);
-    input.pipe(child.stdin);
     child.stdout.on('data', (chunk: Buffer) => this.#onData(chunk));
     child.stdout.on('error', () => undefined);
     child.stderr.setEncoding('utf8');
     let rest = '';
+    const rawInput = input.includes('h264');
     child.stderr.on('data', (text: string) => {
       this.#tail.push(text);
       const lines = (rest + text).split('\n');
@@ -66,17 +112,19 @@ export class RawVideoDecoder extends EventEmitter<RawDecoderEvents> {
       for (const line of lines) {
         const match = SHOWINFO.exec(line);
         if (match && line.includes('showinfo')) {
-          this.#infos.push({ pts: Number(match[1]), width: Number(match[2]), height: Number(match[3]) });
+          const pts = rawInput ? this.#undecoded.shift() : Number(match[1]);
+          if (pts === undefined) continue;
+          this.#infos.push({ pts, width: Number(match[2]), height: Number(match[3]) });
           this.#drain();
         }
       }
     });
     child.once('error', () => undefined);
     child.once('close', () => {
-      input.destroy();
       this.#child = undefined;
       this.emit('exit', this.#tail.reason());
     });
+    return child;
   }
 
   stop(): void {
