@@ -81,9 +81,14 @@ describe('console in headless Chromium against a real hub and edge', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await edge?.close();
-    await hub?.close();
+    const step = async (name: string, work: () => Promise<unknown> | undefined) => {
+      const at = Date.now();
+      await work();
+      console.log(`console e2e: ${name} closed in ${Date.now() - at} ms`);
+    };
+    await step('browser', () => browser?.close());
+    await step('edge', () => edge?.close());
+    await step('hub', () => hub?.close());
     rmSync(dir, { recursive: true, force: true });
     console.log(`console e2e: ${((Date.now() - started) / 1000).toFixed(1)} s in all`);
   });

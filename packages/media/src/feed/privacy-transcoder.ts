@@ -13,7 +13,12 @@ import { TsTap, type PictureFeed } from './ts-tap.js';
 export type PixelateRegions = readonly PixelBox[] | 'everything';
 
 export interface PrivacyTranscoderOptions {
-  feed: PictureFeed & { readonly latestPts: number | undefined };
+  feed: PictureFeed & {
+    tap(): TsTap;
+    readonly latestPts: number | undefined;
+    readonly hasBFrames: boolean;
+    readonly stats: { readonly pictures: number };
+  };
   /** Polygons blacked out on every picture. */
   masks?: readonly (readonly NormalizedPoint[])[];
   /** Asked for every picture, before it is painted: what to pixelate (detected faces or persons). */
@@ -35,6 +40,7 @@ interface TranscoderEvents {
   state: [state: PrivacyTranscoderState];
 }
 
+const PICTURES_TO_KNOW_THE_STREAM = 8;
 /** A decoder that died (a broken stream) is started again after this long. */
 const DECODER_RESTART_MS = 500;
 
@@ -130,6 +136,13 @@ export class PrivacyTranscoder extends EventEmitter<TranscoderEvents> implements
   }
 
   #startDecoder(): void {
+    // Whether the stream has B-frames is known only once a few pictures have gone by (and decides how to decode).
+    if (this.#options.feed.stats.pictures < PICTURES_TO_KNOW_THE_STREAM) {
+      this.#restartTimer = setTimeout(() => {
+        if (this.#state !== 'stopped') this.#startDecoder();
+      }, 100);
+      return;
+    }
     // Pictures older than the feed's newest are decoded (later ones refer to them) but not encoded again.
     this.#encodeFrom = this.#options.feed.latestPts ?? 0;
     const decoder = new RawVideoDecoder(this.#options.ffmpegPath);
@@ -141,7 +154,9 @@ export class PrivacyTranscoder extends EventEmitter<TranscoderEvents> implements
       this.#options.log?.warn({ err: reason }, 'privacy transcoder: decoder stopped, starting again');
       this.#restartTimer = setTimeout(() => this.#startDecoder(), DECODER_RESTART_MS);
     });
-    decoder.startPictures(this.#options.feed, { maxLagMs: 500 });
+    // Raw H.264 is a frame quicker, but only MPEG-TS carries the pts a stream with B-frames needs.
+    if (this.#options.feed.hasBFrames) decoder.start(this.#options.feed.tap().open({ maxLagMs: 500 }));
+    else decoder.startPictures(this.#options.feed, { maxLagMs: 500 });
   }
 
   #onRawPicture(picture: RawPicture): void {

@@ -17,12 +17,6 @@ export interface RawPicture {
 /** The start of the next access unit: ffmpeg's H.264 parser knows the previous picture is whole when it sees it. */
 const ACCESS_UNIT_DELIMITER = Buffer.from([0, 0, 0, 1, 0x09, 0xf0]);
 
-function insertSorted(values: number[], value: number): void {
-  let index = values.length;
-  while (index > 0 && values[index - 1]! > value) index--;
-  values.splice(index, 0, value);
-}
-
 export const i420Bytes = (width: number, height: number) => width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
 
 interface RawDecoderEvents {
@@ -43,8 +37,8 @@ export class RawVideoDecoder extends EventEmitter<RawDecoderEvents> {
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   readonly #tail = new FfmpegLogTail();
-  /** Raw-input mode: the pts of pictures written and not yet decoded, smallest first. */
-  readonly #undecoded: number[] = [];
+  /** Raw-input mode: the pictures written and not yet decoded, in order (no B-frames: decoding order is display order). */
+  readonly #undecoded: { pts: number; keyframe: boolean; writtenAt: number }[] = [];
 
   constructor(private readonly ffmpegPath = 'ffmpeg') {
     super();
@@ -65,28 +59,38 @@ export class RawVideoDecoder extends EventEmitter<RawDecoderEvents> {
   /**
    * Decode a picture source directly, with one frame less latency than a tap: each picture goes to ffmpeg as raw
    * H.264 followed by an access unit delimiter, which tells ffmpeg's parser at once that the picture is complete
-   * (over MPEG-TS, the parser waits for the next picture). Raw H.264 carries no timestamps, so each decoded picture
-   * takes the smallest pts written and not yet decoded: the decoder hands pictures over in presentation order, once
-   * each. A source that gets `maxLagMs` ahead of the decoder skips to its next keyframe.
+   * (over MPEG-TS, the parser waits for the next picture). Raw H.264 carries no timestamps, so the source must have
+   * no B-frames: pictures then come out in the order they went in, and each takes the pts of the oldest picture not
+   * yet decoded. Should the decoder ever skip a broken picture, every keyframe puts the two back in step. When the
+   * oldest picture waiting in the decoder was written more than `maxLagMs` ago, the decoder cannot keep up: the source
+   * skips to its next keyframe. (A replayed GOP is written at once and decoded fast; it is no backlog.)
    */
   startPictures(source: PictureFeed, options: { maxLagMs?: number } = {}): void {
     const child = this.#spawn(['-f', 'h264', '-i', 'pipe:0']);
-    const maxLagTicks = (options.maxLagMs ?? 500) * 90;
+    const maxLagMs = options.maxLagMs ?? 500;
     let waitingForKeyframe = false;
     const unsubscribe = source.subscribe(
       (unit) => {
         if (!child.stdin.writable) return;
         const oldest = this.#undecoded[0];
-        if (oldest !== undefined && unit.dts - oldest > maxLagTicks) waitingForKeyframe = true;
+        if (oldest !== undefined && performance.now() - oldest.writtenAt > maxLagMs) waitingForKeyframe = true;
         if (waitingForKeyframe && !unit.keyframe) return;
         waitingForKeyframe = false;
-        insertSorted(this.#undecoded, unit.pts);
+        this.#undecoded.push({ pts: unit.pts, keyframe: unit.keyframe, writtenAt: performance.now() });
         child.stdin.write(unit.data);
         child.stdin.write(ACCESS_UNIT_DELIMITER);
       },
       { replay: true },
     );
     child.once('close', unsubscribe);
+  }
+
+  /** The pts of the picture the decoder just reported, in raw-input mode. */
+  #nextRawPts(keyframe: boolean): number | undefined {
+    if (keyframe && this.#undecoded.some((u) => u.keyframe)) {
+      while (this.#undecoded.length > 0 && !this.#undecoded[0]!.keyframe) this.#undecoded.shift();
+    }
+    return this.#undecoded.shift()?.pts;
   }
 
   #spawn(input: string[]): ChildProcessByStdio<Writable, Readable, Readable> {
@@ -112,7 +116,7 @@ export class RawVideoDecoder extends EventEmitter<RawDecoderEvents> {
       for (const line of lines) {
         const match = SHOWINFO.exec(line);
         if (match && line.includes('showinfo')) {
-          const pts = rawInput ? this.#undecoded.shift() : Number(match[1]);
+          const pts = rawInput ? this.#nextRawPts(/\biskey:1\b/.test(line)) : Number(match[1]);
           if (pts === undefined) continue;
           this.#infos.push({ pts, width: Number(match[2]), height: Number(match[3]) });
           this.#drain();
