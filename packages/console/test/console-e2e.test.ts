@@ -81,9 +81,12 @@ describe('console in headless Chromium against a real hub and edge', () => {
   }, 120_000);
 
   afterAll(async () => {
+    // Each step is timed: a teardown that drags under a loaded CI machine shows which part it was.
     const step = async (name: string, work: () => Promise<unknown> | undefined) => {
       const at = Date.now();
+      const slow = setTimeout(() => console.log(`console e2e: still closing the ${name} after 20 s`), 20_000);
       await work();
+      clearTimeout(slow);
       console.log(`console e2e: ${name} closed in ${Date.now() - at} ms`);
     };
     await step('browser', () => browser?.close());
@@ -91,7 +94,7 @@ describe('console in headless Chromium against a real hub and edge', () => {
     await step('hub', () => hub?.close());
     rmSync(dir, { recursive: true, force: true });
     console.log(`console e2e: ${((Date.now() - started) / 1000).toFixed(1)} s in all`);
-  });
+  }, 120_000);
 
   it('takes a new hub from first-run setup to live video, a zone with events, a clip and a CSV export', async () => {
     // The hub serves the console at / and falls back to it for its own routes (a reload of a deep link works).
