@@ -1,9 +1,9 @@
-import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ResourceIdSchema, type LiveOverlayFrame } from '@sightline/protocol';
 import type { LiveOverlays } from '../../live/live-overlays.js';
 import { defineRoute } from '../define-route.js';
+import { SseStreams } from '../sse-stream.js';
 
 /** A viewer this far behind is cut off: it would only ever draw stale boxes. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -19,11 +19,7 @@ export function registerOverlayRoute(
   overlays: LiveOverlays,
   authorize: (request: FastifyRequest, cameraId: string) => Promise<void>,
 ): void {
-  const open = new Set<ServerResponse>();
-  app.addHook('preClose', async () => {
-    for (const res of open) res.end();
-  });
-
+  const streams = new SseStreams(app);
   defineRoute(app, {
     method: 'GET',
     url: '/api/v1/cameras/:id/live/overlay',
@@ -33,36 +29,9 @@ export function registerOverlayRoute(
     params: z.object({ id: ResourceIdSchema }),
     authorize: (request, params) => authorize(request, params.id),
     handler: async ({ params, request, reply }) => {
-      reply.hijack();
-      const res = reply.raw;
-      res.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      if (request.method === 'HEAD') {
-        res.end();
-        return;
-      }
-      open.add(res);
-      res.write(': connected\n\n');
-      const send = (frame: LiveOverlayFrame) => {
-        if (res.writableLength > MAX_BUFFERED_BYTES) {
-          res.destroy();
-          return;
-        }
-        res.write(`event: overlay\ndata: ${JSON.stringify(frame)}\n\n`);
-      };
-      const unsubscribe = overlays.subscribe(params.id, send);
-      const ping = setInterval(() => res.write(': ping\n\n'), PING_MS);
-      const close = () => {
-        clearInterval(ping);
-        unsubscribe();
-        open.delete(res);
-      };
-      request.raw.on('close', close);
-      res.on('close', close);
+      const stream = streams.start(request, reply, { pingMs: PING_MS, maxBufferedBytes: MAX_BUFFERED_BYTES });
+      if (!stream) return;
+      stream.onClose(overlays.subscribe(params.id, (frame: LiveOverlayFrame) => stream.send('overlay', JSON.stringify(frame))));
     },
   });
 }
