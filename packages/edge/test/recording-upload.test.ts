@@ -144,7 +144,10 @@ describe('edge recordings against a real hub', () => {
     // One continuous stretch: nothing was lost while the hub was away.
     expect(list.ranges).toHaveLength(1);
     const recorded = list.ranges[0]!;
-    expect(recorded.to - recorded.from).toBe(list.segments.reduce((sum, s) => sum + (s.endedAt - s.startedAt), 0));
+    // Segment times come from the wall clock at which pictures arrive, so on a busy machine neighbours may overlap by
+    // a frame or so; they never leave a gap (one range above).
+    const summed = list.segments.reduce((sum, s) => sum + (s.endedAt - s.startedAt), 0);
+    expect(Math.abs(recorded.to - recorded.from - summed)).toBeLessThanOrEqual(100 * list.segments.length);
     // Uploaded files are gone from the edge.
     expect(readdirSync(join(dir, 'cam-cont'))).toEqual([]);
   });
