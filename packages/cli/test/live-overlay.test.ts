@@ -1,18 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHub, type Hub } from '@sightline/hub';
-import { startEdge, type EdgeAgent } from '@sightline/edge';
-import { SightlineClient } from '@sightline/sdk';
+import type { Hub } from '@sightline/hub';
+import type { SightlineClient } from '@sightline/sdk';
 import type { LiveOverlayFrame } from '@sightline/protocol';
 import { launchChromium } from '../../media/test/support/chromium.js';
 import { WHEP_VIEWER_PAGE } from '../../media/test/support/whep-viewer-page.js';
-import { writeTinyDetectorPackage } from '../../vision/src/detect/testing/index.js';
 import { waitFor } from './support/fleet-processes.js';
+import { startInProcessFleet, type InProcessFleet } from './support/in-process-fleet.js';
 
-const LOOPBACK = { loopbackOnly: true };
 /** A white square that jumps 12 px right on every frame: where it is on screen says which frame is showing. */
 const STEP_PX = 12;
 const camera = `lavfi:color=c=black:s=320x240:r=10[bg];color=c=white:s=24x24:r=10[fg];[bg][fg]overlay=x='mod(20+n*${STEP_PX},276)':y=100,realtime[out0]`;
@@ -56,23 +51,17 @@ window.listenOverlays = (url) => new Promise((resolve, reject) => {
  * that timestamp must put the box where the square is on that very picture (one frame off would be 12 px off).
  */
 describe('live overlays in headless Chromium', () => {
-  let dir: string;
+  let fleet: InProcessFleet;
   let hub: Hub;
-  let edge: EdgeAgent;
   let client: SightlineClient;
   let browser: Browser;
   let page: Page;
   let adminKey: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sightline-overlay-'));
-    const model = writeTinyDetectorPackage(join(dir, 'tiny'), { inputSize: 128 }).dir;
-    hub = await startHub({ dataDir: join(dir, 'hub'), port: 0, mqttPort: 0, mqttWsPort: null, logLevel: 'silent', ice: LOOPBACK, liveGraceMs: 1000 });
-    const { apiKey } = await new SightlineClient({ baseUrl: hub.url }).auth.setup({ username: 'admin', password: 'overlay test' });
-    adminKey = apiKey.key;
-    client = new SightlineClient({ baseUrl: hub.url, apiKey: adminKey });
-    const { enrollment } = await client.devices.create({ id: 'edge-overlay' });
-    edge = await startEdge({ dataDir: join(dir, 'edge'), hubUrl: hub.url, token: enrollment.token, heartbeatMs: 500, workers: 1, logLevel: 'silent', liveIce: LOOPBACK });
+    fleet = await startInProcessFleet('overlay', 'edge-overlay', { liveGraceMs: 1000 });
+    ({ hub, client, adminKey } = fleet);
+    const { model } = fleet;
     // Every frame analysed (10 of 10 fps), no motion gate: each presented picture has its own overlay frame.
     await client.cameras.create({ deviceId: 'edge-overlay', id: 'marker', source: camera, model, fps: 10, motion: false });
     await waitFor('the camera running', async () => (await client.devices.get('edge-overlay')).cameras.some((c) => c.cameraId === 'marker' && c.state === 'running'));
@@ -86,9 +75,7 @@ describe('live overlays in headless Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await edge?.close();
-    await hub?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await fleet?.close();
   });
 
   it('keys each overlay frame by the RTP timestamp of the picture it was computed from', async () => {

@@ -1,15 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdpForIce } from '@sightline/media';
-import { startHub, type Hub } from '@sightline/hub';
-import { startEdge, type EdgeAgent } from '@sightline/edge';
-import { SightlineClient } from '@sightline/sdk';
+import type { Hub } from '@sightline/hub';
+import type { EdgeAgent } from '@sightline/edge';
+import type { SightlineClient } from '@sightline/sdk';
 import { WeriftViewer } from '../../media/test/support/werift-viewer.js';
 import { startRtspTestServer, type RtspTestServer } from '../../vision/test/support/rtsp-test-server.js';
-import { writeTinyDetectorPackage } from '../../vision/src/detect/testing/index.js';
 import { waitFor } from './support/fleet-processes.js';
+import { startInProcessFleet, type InProcessFleet } from './support/in-process-fleet.js';
 
 const LOOPBACK = { loopbackOnly: true };
 
@@ -19,7 +16,7 @@ const LOOPBACK = { loopbackOnly: true };
  * while the server sees a single reader, and its H.264 reaches the viewer without being re-encoded.
  */
 describe('one camera connection for analysis, live video and recording', () => {
-  let dir: string;
+  let fleet: InProcessFleet;
   let rtsp: RtspTestServer;
   let hub: Hub;
   let edge: EdgeAgent;
@@ -27,22 +24,15 @@ describe('one camera connection for analysis, live video and recording', () => {
   let model: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sightline-one-connection-'));
     rtsp = await startRtspTestServer();
     await rtsp.publish('camera', ['-re', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=15']);
-    model = writeTinyDetectorPackage(join(dir, 'tiny'), { inputSize: 128 }).dir;
-    hub = await startHub({ dataDir: join(dir, 'hub'), port: 0, mqttPort: 0, mqttWsPort: null, logLevel: 'silent', ice: LOOPBACK, liveGraceMs: 1000 });
-    const { apiKey } = await new SightlineClient({ baseUrl: hub.url }).auth.setup({ username: 'admin', password: 'one connection test' });
-    client = new SightlineClient({ baseUrl: hub.url, apiKey: apiKey.key });
-    const { enrollment } = await client.devices.create({ id: 'edge-rtsp' });
-    edge = await startEdge({ dataDir: join(dir, 'edge'), hubUrl: hub.url, token: enrollment.token, heartbeatMs: 500, workers: 1, logLevel: 'silent', liveIce: LOOPBACK });
+    fleet = await startInProcessFleet('one-connection', 'edge-rtsp', { liveGraceMs: 1000 });
+    ({ hub, edge, client, model } = fleet);
   }, 60_000);
 
   afterAll(async () => {
-    await edge?.close();
-    await hub?.close();
+    await fleet?.close();
     await rtsp?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps a single RTSP session while the camera is analysed, watched and recorded', async () => {

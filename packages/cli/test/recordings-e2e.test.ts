@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHub, type Hub } from '@sightline/hub';
-import { startEdge, type EdgeAgent } from '@sightline/edge';
-import { SightlineClient } from '@sightline/sdk';
+import type { Hub } from '@sightline/hub';
+import type { EdgeAgent } from '@sightline/edge';
+import type { SightlineClient } from '@sightline/sdk';
 import { launchChromium } from '../../media/test/support/chromium.js';
-import { writeTinyDetectorPackage } from '../../vision/src/detect/testing/index.js';
 import { waitFor } from './support/fleet-processes.js';
+import { startInProcessFleet, type InProcessFleet } from './support/in-process-fleet.js';
 
 /** A white square crossing the picture every 4 s: it enters the right half (a zone) once per crossing. */
 const camera = "lavfi:color=c=black:s=320x240:r=10[bg];color=c=white:s=24x24:r=10[fg];[bg][fg]overlay=x='mod(t*70,300)':y=100,realtime[out0]";
@@ -18,20 +15,16 @@ const camera = "lavfi:color=c=black:s=320x240:r=10[bg];color=c=white:s=24x24:r=1
  * uploads them with its own credentials, and the browser plays the clip of an event ("show me this moment").
  */
 describe('recordings, edge to hub to browser', () => {
-  let dir: string;
+  let fleet: InProcessFleet;
   let hub: Hub;
   let edge: EdgeAgent;
   let client: SightlineClient;
   let browser: Browser;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sightline-recordings-'));
-    const model = writeTinyDetectorPackage(join(dir, 'tiny'), { inputSize: 128 }).dir;
-    hub = await startHub({ dataDir: join(dir, 'hub'), port: 0, mqttPort: 0, mqttWsPort: null, logLevel: 'silent', ice: { loopbackOnly: true } });
-    const { apiKey } = await new SightlineClient({ baseUrl: hub.url }).auth.setup({ username: 'admin', password: 'recordings test' });
-    client = new SightlineClient({ baseUrl: hub.url, apiKey: apiKey.key });
-    const { enrollment } = await client.devices.create({ id: 'edge-rec' });
-    edge = await startEdge({ dataDir: join(dir, 'edge'), hubUrl: hub.url, token: enrollment.token, heartbeatMs: 500, workers: 1, logLevel: 'silent' });
+    fleet = await startInProcessFleet('recordings', 'edge-rec');
+    ({ hub, edge, client } = fleet);
+    const { model } = fleet;
     await client.cameras.create({
       deviceId: 'edge-rec',
       id: 'yard',
@@ -47,9 +40,7 @@ describe('recordings, edge to hub to browser', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await edge?.close();
-    await hub?.close();
-    rmSync(dir, { recursive: true, force: true });
+    await fleet?.close();
   });
 
   it('uploads the windows around events, and the browser plays an event clip', async () => {
