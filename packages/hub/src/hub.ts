@@ -26,6 +26,8 @@ import { Retention } from './retention.js';
 import { RecordingService } from './recordings/recording-service.js';
 import { RecordingRetention } from './recordings/recording-retention.js';
 import { HUB_VERSION } from './version.js';
+import { HubSettingsService } from './settings/hub-settings.js';
+import type { ModelManifest } from '@sightline/protocol';
 
 export interface HubOptions {
   dataDir: string;
@@ -66,6 +68,8 @@ export interface HubOptions {
   recordingTokenTtlMs?: number;
   /** The console's build directory (`vite build` output). Default: the installed @sightline/console package's. */
   consoleDir?: string;
+  /** The model catalogue `GET /models` lists (`sightline hub` passes the vision package's). Default: none. */
+  modelCatalogue?: readonly ModelManifest[];
 }
 
 export interface Hub {
@@ -201,9 +205,22 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     sweep.unref();
     cleanups.push(async () => clearInterval(sweep));
 
-    const retention = new Retention({ store, blobs, log, days: options.retentionDays ?? 30 });
+    // Event retention and ICE servers: start options, unless an administrator has changed them since (stored).
+    const settings = await HubSettingsService.load({
+      store,
+      log,
+      startup: { eventRetentionDays: options.retentionDays, ice: options.ice },
+      recordingsMaxBytes: options.recordingsMaxBytes,
+    });
+    const retention = new Retention({ store, blobs, log, days: () => settings.eventRetentionDays });
+    settings.onChange((changed) => {
+      if (changed.includes('eventRetentionDays')) retention.runSoon();
+    });
     retention.start();
-    cleanups.push(async () => retention.stop());
+    cleanups.push(async () => {
+      retention.stop();
+      await retention.idle();
+    });
     recordingRetention.start();
     cleanups.push(async () => {
       recordingRetention.stop();
@@ -215,7 +232,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       store,
       tokens,
       log,
-      ice: options.ice ?? {},
+      // Shared with the settings, which replace its iceServers in place when an administrator changes them.
+      ice: settings.liveIce,
       publish: (topic, payload) => publish(topic, payload),
       graceMs: options.liveGraceMs ?? 15_000,
       publishTokenTtlMs: 12 * 3_600_000,
@@ -242,6 +260,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       live: { live, tokens, viewTokenTtlMs: 10 * 60_000, overlays },
       recordings: { recordings, tokens, tokenTtlMs: options.recordingTokenTtlMs ?? 30 * 60_000 },
       consoleDir: options.consoleDir ?? defaultConsoleDir(),
+      settings,
+      modelCatalogue: options.modelCatalogue ?? [],
     });
     await app.listen({ host, port: options.port ?? 8080 });
     cleanups.push(() => app.close());

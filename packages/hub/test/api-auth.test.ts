@@ -28,6 +28,9 @@ const SELF_ROUTES = [
 /** The routes only edge devices call, with their MQTT id and password as HTTP Basic credentials. */
 const DEVICE_ROUTES = ['PUT /api/v1/recordings/segments/:id'];
 
+/** The routes anyone may call: only whether first-run setup is needed (which POST /setup tells anyway). */
+const PUBLIC_ROUTES = ['GET /api/v1/setup/status', 'HEAD /api/v1/setup/status'];
+
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 /** A concrete path for a route pattern, with plausible values for its parameters. */
@@ -171,6 +174,8 @@ describe('hub API authentication', () => {
     expect(self.sort()).toEqual([...SELF_ROUTES].sort());
     const device = routes.filter((r) => r.auth === 'device').map((r) => `${r.method} ${r.url}`);
     expect(device.sort()).toEqual([...DEVICE_ROUTES].sort());
+    const open = routes.filter((r) => r.auth === 'public').map((r) => `${r.method} ${r.url}`);
+    expect(open.sort()).toEqual([...PUBLIC_ROUTES].sort());
   });
 
   it('refuses device routes to API keys and to wrong or malformed device credentials', async () => {
@@ -210,6 +215,12 @@ describe('hub API authentication', () => {
       const path = pathOf(route);
       const label = `${route.method} ${route.url}`;
       const isSelf = route.auth === 'self';
+      if (route.auth === 'public') {
+        // Public on purpose (listed above): it answers anyone, whatever credential comes with the call.
+        for (const token of [null, 'garbage-token']) expect((await hub.call(route.method, path, { token })).status, label).toBe(200);
+        checked.push(label);
+        continue;
+      }
       const withBody = route.method === 'POST' || route.method === 'PATCH' || route.method === 'PUT';
       const body = isSelf ? SELF_BODIES[route.url] : withBody ? {} : undefined;
 
@@ -264,6 +275,7 @@ describe('hub API authentication', () => {
       const operation = doc.body.paths[openApiPath]?.[route.method.toLowerCase()];
       expect(operation, `${route.method} ${route.url} in the OpenAPI document`).toBeDefined();
       if (route.auth === 'device') expect(operation?.security, `${route.method} ${route.url} security`).toEqual([{ deviceBasic: [] }]);
+      else if (route.auth === 'public') expect(operation?.security, `${route.method} ${route.url} security`).toBeUndefined();
       else if (route.auth !== 'self') expect(operation?.security, `${route.method} ${route.url} security`).toEqual([{ bearer: [] }]);
     }
   });

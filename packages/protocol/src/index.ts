@@ -11,3 +11,4 @@ export * from './api.js';
 export * from './live-overlay.js';
 export * from './recording.js';
 export * from './stream-input.js';
+export * from './console-api.js';

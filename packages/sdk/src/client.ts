@@ -5,6 +5,9 @@ import { CountsResource } from './resources/counts.js';
 import { DevicesResource } from './resources/devices.js';
 import { EventsResource } from './resources/events.js';
 import { RecordingsResource } from './resources/recordings.js';
+import { AnalyticsResource } from './resources/analytics.js';
+import { ModelsResource } from './resources/models.js';
+import { SettingsResource } from './resources/settings.js';
 import { Transport, type SightlineClientOptions } from './transport.js';
 
 /**
@@ -19,6 +22,9 @@ export class SightlineClient {
   readonly events: EventsResource;
   readonly counts: CountsResource;
   readonly recordings: RecordingsResource;
+  readonly analytics: AnalyticsResource;
+  readonly models: ModelsResource;
+  readonly settings: SettingsResource;
   private readonly transport: Transport;
 
   constructor(options: SightlineClientOptions) {
@@ -30,6 +36,9 @@ export class SightlineClient {
     this.events = new EventsResource(this.transport);
     this.counts = new CountsResource(this.transport);
     this.recordings = new RecordingsResource(this.transport);
+    this.analytics = new AnalyticsResource(this.transport);
+    this.models = new ModelsResource(this.transport);
+    this.settings = new SettingsResource(this.transport);
   }
 
   /** The API root every call goes to, e.g. `http://127.0.0.1:8080/api/v1`. */

@@ -10,4 +10,7 @@ export type { DevicesResource } from './resources/devices.js';
 export type { CamerasResource, CameraListQuery, LiveToken } from './resources/cameras.js';
 export type { EventsResource } from './resources/events.js';
 export type { CountsResource } from './resources/counts.js';
+export type { AnalyticsResource } from './resources/analytics.js';
+export type { ModelsResource } from './resources/models.js';
+export type { SettingsResource } from './resources/settings.js';
 export type { RecordingsResource, RecordingListOptions, ClipRange, ClipUrlOptions, RecordingTime } from './resources/recordings.js';

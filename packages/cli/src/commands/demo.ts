@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { startHub } from '@sightline/hub';
 import { startEdge } from '@sightline/edge';
 import { SightlineClient } from '@sightline/sdk';
-import { cachedModelDir, sharedDataPath } from '@sightline/vision';
+import { cachedModelDir, catalogModels, sharedDataPath } from '@sightline/vision';
 import { parseCommandArgs, parseNumberOption } from '../parse-args.js';
 import { UsageError } from '../usage-error.js';
 import { waitForShutdownSignal } from '../wait-for-signal.js';
@@ -47,7 +47,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }
 
   const dir = mkdtempSync(join(tmpdir(), 'sightline-demo-'));
-  const hub = await startHub({ dataDir: join(dir, 'hub'), host: '127.0.0.1', port, mqttPort: 0, mqttWsPort: null, logLevel: 'warn' });
+  const hub = await startHub({ dataDir: join(dir, 'hub'), host: '127.0.0.1', port, mqttPort: 0, mqttWsPort: null, logLevel: 'warn', modelCatalogue: catalogModels() });
   let edge: Awaited<ReturnType<typeof startEdge>> | undefined;
   try {
     const password = randomBytes(9).toString('base64url');

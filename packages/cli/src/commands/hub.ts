@@ -1,4 +1,5 @@
 import { startHub } from '@sightline/hub';
+import { catalogModels } from '@sightline/vision';
 import { parseCommandArgs, parseNumberOption } from '../parse-args.js';
 import { UsageError } from '../usage-error.js';
 import { defaultDataDir } from '../default-data-dir.js';
@@ -17,11 +18,13 @@ export const hubUsage = `sightline hub [options]
   --mqtt-ws-port N|off  embedded broker WebSocket port (default 8083)
   --public-url URL      the hub URL as devices and people reach it (default: from each request)
   --mqtt-public-url URL the broker URL given to enrolling devices (default: from the request host)
-  --retention-days N    keep events and snapshots this long (default 30)
+  --retention-days N    keep events and snapshots this long (default 30; once an admin sets it in the console's
+                        Settings, the stored value wins)
   --recordings-max-gb N budget for all cameras' recordings; past it the oldest are deleted first (default: none;
                         each camera's recording.retainDays applies either way)
   --ice-server URL      a STUN or TURN server for live video (turn://user:pass@host:port); repeat for more.
-                        None is needed when viewers and edges reach the hub directly
+                        None is needed when viewers and edges reach the hub directly (the console's Settings
+                        can change them at run time; the stored list then wins)
   --live-grace-s N      seconds a camera keeps publishing after its last viewer left (default 15)
   --log-level L         trace, debug, info (default), warn, error`;
 
@@ -65,6 +68,7 @@ export async function hubCommand(argv: string[]): Promise<number> {
     logLevel: values['log-level'],
     ice: { iceServers: (values['ice-server'] ?? []).map(parseIceServer) },
     liveGraceMs: (parseNumberOption('live-grace-s', values['live-grace-s'], { min: 0, max: 3600 }) ?? 15) * 1000,
+    modelCatalogue: catalogModels(),
   });
   process.stderr.write(`sightline hub: API ${hub.url}/api/v1, docs ${hub.url}/docs, devices connect to ${hub.mqttUrl}\n`);
   await waitForShutdownSignal();

@@ -17,6 +17,12 @@ import { registerMetricsRoute } from './routes/metrics-route.js';
 import { registerLiveRoutes, type LiveRouteDeps } from './routes/live-routes.js';
 import { registerRecordingRoutes, type RecordingRouteDeps } from './routes/recording-routes.js';
 import { DeviceAuthenticator } from '../auth/device-auth.js';
+import type { ModelManifest } from '@sightline/protocol';
+import type { HubSettingsService } from '../settings/hub-settings.js';
+import { registerAnalyticsRoutes } from './routes/analytics-routes.js';
+import { registerModelRoutes } from './routes/model-routes.js';
+import { registerSettingsRoutes } from './routes/settings-routes.js';
+import { registerSetupStatusRoute } from './routes/setup-status-route.js';
 
 /** A route as registered, with the credential it needs ('read' when the route declares none, as the hook does). */
 export interface RegisteredRoute {
@@ -39,6 +45,10 @@ export interface AppOptions {
   recordings: RecordingRouteDeps;
   /** The console's production build (index.html and assets); undefined answers a page saying how to build it. */
   consoleDir: string | undefined;
+  /** Run-time settings (event retention, ICE servers), readable by all and changed by admins. */
+  settings: HubSettingsService;
+  /** The model catalogue `GET /models` lists. */
+  modelCatalogue: readonly ModelManifest[];
 }
 
 /** The HTTP API: every route needs a credential (see RouteAuth); the OpenAPI document is built from the zod schemas. */
@@ -64,7 +74,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions): Promise<Fa
 
   app.addHook('onRequest', async (request, reply) => {
     const needed = request.routeOptions.config?.auth ?? 'read';
-    if (needed === 'self' || request.is404) return;
+    if (needed === 'self' || needed === 'public' || request.is404) return;
     if (needed === 'device') {
       // Devices only: an API key, however powerful, does not make a caller a device.
       const device = await devices.authenticate(request.headers.authorization);
@@ -114,5 +124,9 @@ export async function buildApp(ctx: HubContext, options: AppOptions): Promise<Fa
   registerMetricsRoute(app, ctx);
   registerLiveRoutes(app, ctx, options.live);
   await registerRecordingRoutes(app, ctx, options.recordings);
+  registerSetupStatusRoute(app, ctx);
+  registerAnalyticsRoutes(app, ctx);
+  registerModelRoutes(app, ctx, options.modelCatalogue);
+  registerSettingsRoutes(app, ctx, options.settings);
   return app;
 }

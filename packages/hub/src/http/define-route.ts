@@ -9,8 +9,9 @@ import type { DevicePrincipal } from '../auth/device-auth.js';
  * `scope`: what the caller's key must allow. `'self'` routes (setup, login, enroll, media) check their own credential
  * in the handler — a body token, a password, a media token — and still refuse a call without one. `'device'` routes
  * are for edge devices only: HTTP Basic with the device's MQTT id and password, checked before the body is read.
+ * `'public'` routes need no credential at all; only `GET /setup/status` is one (a test keeps that list).
  */
-export type RouteAuth = Scope | 'self' | 'device';
+export type RouteAuth = Scope | 'self' | 'device' | 'public';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -96,7 +97,7 @@ export function defineRoute<B extends z.ZodType = z.ZodUnknown, Q extends z.ZodT
     schema: {
       summary: spec.summary,
       tags: spec.tags,
-      ...(spec.auth === 'self' ? {} : { security: [spec.auth === 'device' ? { deviceBasic: [] } : { bearer: [] }] }),
+      ...(spec.auth === 'self' || spec.auth === 'public' ? {} : { security: [spec.auth === 'device' ? { deviceBasic: [] } : { bearer: [] }] }),
       ...(spec.body ? { body: jsonSchema(spec.body, 'input') } : {}),
       ...(spec.binaryBody
         ? { body: { type: 'string', format: 'binary', description: spec.binaryBody.description }, consumes: [spec.binaryBody.contentType] }

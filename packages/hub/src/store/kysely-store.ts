@@ -34,9 +34,13 @@ import type {
   NewSnapshot,
   RecordingSegmentQuery,
   RecordingSegmentRow,
+  SettingRow,
   SnapshotRef,
   Store,
   UserRow,
+  ZoneTransitionQuery,
+  ZoneTransitionRow,
+  EventBoxQuery,
 } from './store.js';
 import { MAX_SEGMENT_MS } from './store.js';
 
@@ -387,6 +391,75 @@ export abstract class KyselyStore implements Store {
       .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('bytes'), eb.val(0)).as('total'))
       .executeTakeFirstOrThrow();
     return Number(row.total);
+  }
+
+  // analytics and settings
+
+  async zoneTransitions(query: ZoneTransitionQuery, limit: number): Promise<ZoneTransitionRow[]> {
+    let select = this.db
+      .selectFrom('events')
+      .select(['camera_id', 'zone_id', 'label', 'type', 'wall_time'])
+      .where('type', 'in', ['zone.enter', 'zone.exit'])
+      .where('wall_time', '>=', query.from)
+      .where('wall_time', '<', query.to);
+    if (query.cameraId !== undefined) select = select.where('camera_id', '=', query.cameraId);
+    if (query.zoneId !== undefined) select = select.where('zone_id', '=', query.zoneId);
+    if (query.label !== undefined) select = select.where('label', '=', query.label);
+    const rows = await select.orderBy('wall_time').orderBy('id').limit(limit).execute();
+    return rows.map((row) => ({
+      cameraId: row.camera_id,
+      zoneId: row.zone_id ?? '',
+      label: row.label,
+      type: row.type as ZoneTransitionRow['type'],
+      wallTime: Number(row.wall_time),
+    }));
+  }
+
+  async eventBoxes(query: EventBoxQuery, limit: number): Promise<[number, number, number, number][]> {
+    let select = this.db
+      .selectFrom('events')
+      .select('bbox')
+      .where('camera_id', '=', query.cameraId)
+      .where('wall_time', '>=', query.from)
+      .where('wall_time', '<', query.to);
+    if (query.label !== undefined) select = select.where('label', '=', query.label);
+    if (query.type !== undefined) select = select.where('type', '=', query.type);
+    const rows = await select.orderBy('wall_time', 'desc').limit(limit).execute();
+    return rows.map((row) => JSON.parse(row.bbox) as [number, number, number, number]);
+  }
+
+  async latestFrameSnapshot(cameraId: string): Promise<{ eventId: string; wallTime: number; snapshot: SnapshotRef } | undefined> {
+    const row = await this.db
+      .selectFrom('events')
+      .innerJoin('snapshots', 'snapshots.event_id', 'events.id')
+      .select(['events.id as id', 'events.wall_time as wall_time', 'snapshots.kind', 'snapshots.blob_key', 'snapshots.width', 'snapshots.height', 'snapshots.bytes'])
+      .where('events.camera_id', '=', cameraId)
+      .where('snapshots.kind', '=', 'frame')
+      .orderBy('events.id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row && { eventId: row.id, wallTime: Number(row.wall_time), snapshot: snapshotFromColumns(row) };
+  }
+
+  async getSettings(): Promise<SettingRow[]> {
+    const rows = await this.db.selectFrom('hub_settings').selectAll().orderBy('name').execute();
+    return rows.map((row) => ({ name: row.name, value: JSON.parse(row.value) as unknown, updatedAt: Number(row.updated_at), updatedBy: row.updated_by }));
+  }
+
+  async putSettings(values: Record<string, unknown>, at: number, by: string | null): Promise<void> {
+    const rows = Object.entries(values).map(([name, value]) => ({ name, value: JSON.stringify(value), updated_at: at, updated_by: by }));
+    if (rows.length === 0) return;
+    await this.db
+      .insertInto('hub_settings')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.column('name').doUpdateSet((eb) => ({
+          value: eb.ref('excluded.value'),
+          updated_at: eb.ref('excluded.updated_at'),
+          updated_by: eb.ref('excluded.updated_by'),
+        })),
+      )
+      .execute();
   }
 
   /**

@@ -152,6 +152,19 @@ export function knownMigrations(backend: Store['backend']): Record<string, Migra
         await db.schema.createIndex('recording_segments_started_idx').on('recording_segments').column('started_at').execute();
       },
     },
+
+    '0004_hub_settings': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Settings an administrator changes at run time (event retention, ICE servers): one row per setting, JSON value.
+        await db.schema
+          .createTable('hub_settings')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_by', 'text')
+          .execute();
+      },
+    },
   };
 }
 

@@ -98,6 +98,15 @@ export interface Database {
   events: EventsTable;
   snapshots: SnapshotsTable;
   recording_segments: RecordingSegmentsTable;
+  hub_settings: HubSettingsTable;
+}
+
+/** One run-time setting; `value` is JSON. */
+export interface HubSettingsTable {
+  name: string;
+  value: string;
+  updated_at: number;
+  updated_by: string | null;
 }
 
 /** The order of the columns the ingest fast paths bind, shared so both backends insert the same shape. */

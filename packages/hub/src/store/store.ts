@@ -217,6 +217,49 @@ export interface Store {
   recordingCameraIds(): Promise<string[]>;
   /** Bytes of all stored segments. */
   recordingBytes(): Promise<number>;
+
+  // analytics (occupancy, heatmap) and hub settings
+  /** Zone entries and exits with wallTime in [from, to), oldest first (wallTime, then id), at most `limit`. */
+  zoneTransitions(query: ZoneTransitionQuery, limit: number): Promise<ZoneTransitionRow[]>;
+  /** The normalized boxes of one camera's events with wallTime in [from, to), newest first, at most `limit`. */
+  eventBoxes(query: EventBoxQuery, limit: number): Promise<[number, number, number, number][]>;
+  /** The newest event of a camera that has a frame snapshot, and that snapshot. */
+  latestFrameSnapshot(cameraId: string): Promise<{ eventId: string; wallTime: number; snapshot: SnapshotRef } | undefined>;
+  /** Every stored hub setting, by name. */
+  getSettings(): Promise<SettingRow[]>;
+  /** Writes the given settings (JSON values) in one transaction. */
+  putSettings(values: Record<string, unknown>, at: number, by: string | null): Promise<void>;
+}
+
+export interface ZoneTransitionQuery {
+  cameraId?: string;
+  zoneId?: string;
+  label?: string;
+  from: number;
+  to: number;
+}
+
+export interface ZoneTransitionRow {
+  cameraId: string;
+  zoneId: string;
+  label: string;
+  type: 'zone.enter' | 'zone.exit';
+  wallTime: number;
+}
+
+export interface EventBoxQuery {
+  cameraId: string;
+  from: number;
+  to: number;
+  label?: string;
+  type?: SightlineEvent['type'];
+}
+
+export interface SettingRow {
+  name: string;
+  value: unknown;
+  updatedAt: number;
+  updatedBy: string | null;
 }
 
 /** The longest segment the store has to look back for when listing a range (the protocol allows 10 minutes). */

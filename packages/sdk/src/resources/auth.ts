@@ -3,6 +3,8 @@ import {
   MeResponseSchema,
   type MeResponse,
   SetupResponseSchema,
+  SetupStatusSchema,
+  type SetupStatus,
   type LoginRequest,
   type LoginResponse,
   type SetupRequest,
@@ -16,6 +18,11 @@ export class AuthResource {
   /** Creates the first admin user and an admin API key; the hub refuses (`setup_complete`) once a user exists. */
   setup(request: SetupRequest, options?: RequestOptions): Promise<SetupResponse> {
     return this.transport.json({ method: 'POST', path: '/setup', body: request, ...options }, SetupResponseSchema);
+  }
+
+  /** Whether the hub still needs its first administrator (`setup`); needs no credential. */
+  setupStatus(options?: RequestOptions): Promise<SetupStatus> {
+    return this.transport.json({ method: 'GET', path: '/setup/status', ...options }, SetupStatusSchema);
   }
 
   /** Returns a session token; pass it to `client.setApiKey` to make further calls as that user. */
