@@ -1,5 +1,5 @@
 export * from './agent/edge-agent.js';
-export * from './agent/credentials.js';
+export { credentialsPath, loadCredentials, saveCredentials, DeviceCredentialsSchema, type DeviceCredentials } from '@sightline/device';
 export * from './outbox/index.js';
 export * from './recording/index.js';
 export { EDGE_VERSION } from './agent/version.js';

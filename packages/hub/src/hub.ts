@@ -26,6 +26,7 @@ import { Retention } from './retention.js';
 import { RecordingService } from './recordings/recording-service.js';
 import { RecordingRetention } from './recordings/recording-retention.js';
 import { HUB_VERSION } from './version.js';
+import { StreamingService } from './streaming/streaming-service.js';
 import { HubSettingsService } from './settings/hub-settings.js';
 import type { ModelManifest } from '@sightline/protocol';
 
@@ -66,6 +67,8 @@ export interface HubOptions {
   recordingsRetentionIntervalMs?: number;
   /** Lifetime of a token from POST /cameras/{id}/recordings-token. Default 30 minutes. */
   recordingTokenTtlMs?: number;
+  /** Cloud streaming: how long a player who lost the connection may take to come back. Default 60 s. */
+  streamReconnectGraceMs?: number;
   /** The console's build directory (`vite build` output). Default: the installed @sightline/console package's. */
   consoleDir?: string;
   /** The model catalogue `GET /models` lists (`sightline hub` passes the vision package's). Default: none. */
@@ -169,6 +172,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       publish: (topic, payload, opts) => publish(topic, payload, opts),
       mqttUrlFor: deviceMqttUrl,
       enrollmentTtlMs: options.enrollmentTtlMs ?? 24 * 3_600_000,
+      onDeviceRemoved: async (deviceId) => streaming?.forgetHost(deviceId),
       onCamerasRemoved: async (cameraIds) => {
         for (const id of cameraIds) overlays.forget(id);
         await live.forget(cameraIds);
@@ -181,6 +185,8 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       onRejected: (reason) => metrics.batchesRejected.inc({ reason: `overlay_${reason}` }),
     });
     const ingest = new EventIngest({ store, blobs, bus, metrics, owners, log, publish: (t, p) => publish(t, p) });
+    // Created once the media tokens exist, below; a host's messages before that are dropped (it repeats them).
+    let streaming: StreamingService | undefined;
     link.setHandler(async (kind, deviceId, payload) => {
       if (kind === 'events') return ingest.handle(deviceId, payload);
       let json: unknown;
@@ -194,7 +200,14 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       if (json === undefined) return; // a cleared retained message
       if (kind === 'liveOverlay') return overlays.onDeviceMessage(deviceId, json);
       if (kind === 'heartbeat') return fleet.onHeartbeat(deviceId, json);
-      if (kind === 'status') return fleet.onStatus(deviceId, json);
+      if (kind === 'hostHeartbeat') return streaming?.onHostHeartbeat(deviceId, json);
+      if (kind === 'sessionState') return streaming?.onStateReport(deviceId, json);
+      if (kind === 'status') {
+        await fleet.onStatus(deviceId, json);
+        const online = (json as { online?: unknown } | null)?.online;
+        if (online === false) await streaming?.onHostStatus(deviceId, false);
+        return;
+      }
       return fleet.onConfigApplied(deviceId, json);
     });
     await fleet.resetPresence();
@@ -241,6 +254,17 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       hlsIdleMs: options.hlsIdleMs,
     });
     cleanups.push(() => live.close());
+    streaming = new StreamingService({
+      store,
+      tokens,
+      log,
+      ice: settings.liveIce,
+      publish: (topic, payload) => publish(topic, payload),
+      hubUrl: options.publicUrl ?? `http://${displayHost(host)}:${options.port ?? 8080}`,
+      reconnectGraceMs: options.streamReconnectGraceMs,
+    });
+    const streamingService = streaming;
+    cleanups.push(() => streamingService.close());
 
     const ctx = {
       store,
@@ -262,6 +286,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       consoleDir: options.consoleDir ?? defaultConsoleDir(),
       settings,
       modelCatalogue: options.modelCatalogue ?? [],
+      streaming: { streaming: streamingService, tokens, spectateTokenTtlMs: 2 * 3_600_000 },
     });
     await app.listen({ host, port: options.port ?? 8080 });
     cleanups.push(() => app.close());

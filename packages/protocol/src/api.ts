@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigAppliedSchema, CameraHealthSchema } from './device-messages.js';
 import { SightlineEventSchema } from './event.js';
 import { CameraConfigSchema, ResourceIdSchema } from './fleet.js';
+import { DeviceKindSchema } from './streaming.js';
 
 /**
  * The hub's REST API (prefix /api/v1): request and response bodies. The hub validates every request with these
@@ -55,6 +56,10 @@ export type ApiKeyCreated = z.infer<typeof ApiKeyCreatedSchema>;
 export const SetupResponseSchema = z.object({ user: UserSchema, apiKey: ApiKeyCreatedSchema });
 export type SetupResponse = z.infer<typeof SetupResponseSchema>;
 
+/** An admin adds a user (viewers watch, operators also edit cameras and zones, admins manage everything). */
+export const CreateUserRequestSchema = z.object({ username: UsernameSchema, password: PasswordSchema, role: RoleSchema }).strict();
+export type CreateUserRequest = z.infer<typeof CreateUserRequestSchema>;
+
 export const LoginRequestSchema = z.object({ username: UsernameSchema, password: z.string().min(1).max(256) }).strict();
 export type LoginRequest = z.infer<typeof LoginRequestSchema>;
 export const LoginResponseSchema = z.object({ user: UserSchema, token: z.string(), expiresAt: TimeSchema });
@@ -77,6 +82,8 @@ export type CreateApiKeyRequest = z.infer<typeof CreateApiKeyRequestSchema>;
 
 export const DeviceSchema = z.object({
   id: z.string(),
+  /** `edge` (cameras) or `host` (cloud streaming); both enroll the same way. */
+  kind: DeviceKindSchema,
   name: z.string().nullable(),
   createdAt: TimeSchema,
   enrolled: z.boolean(),
@@ -94,8 +101,10 @@ export const DeviceSchema = z.object({
 });
 export type Device = z.infer<typeof DeviceSchema>;
 
-export const CreateDeviceRequestSchema = z.object({ id: ResourceIdSchema, name: z.string().max(200).optional() }).strict();
-export type CreateDeviceRequest = z.infer<typeof CreateDeviceRequestSchema>;
+export const CreateDeviceRequestSchema = z
+  .object({ id: ResourceIdSchema, name: z.string().max(200).optional(), kind: DeviceKindSchema.default('edge') })
+  .strict();
+export type CreateDeviceRequest = z.input<typeof CreateDeviceRequestSchema>;
 
 /** A one-time token for `sightline edge --hub URL --token T`; creating a new one invalidates the previous. */
 export const EnrollmentTokenSchema = z.object({
@@ -109,12 +118,20 @@ export type EnrollmentToken = z.infer<typeof EnrollmentTokenSchema>;
 export const CreateDeviceResponseSchema = z.object({ device: DeviceSchema, enrollment: EnrollmentTokenSchema });
 export type CreateDeviceResponse = z.infer<typeof CreateDeviceResponseSchema>;
 
-export const EnrollRequestSchema = z.object({ token: z.string().min(10).max(200) }).strict();
+export const EnrollRequestSchema = z
+  .object({
+    token: z.string().min(10).max(200),
+    /** What is enrolling; a token created for the other kind is refused (and stays usable). */
+    kind: DeviceKindSchema.optional(),
+  })
+  .strict();
 export type EnrollRequest = z.infer<typeof EnrollRequestSchema>;
 
 /** What an enrolling edge receives: its MQTT credentials, stored on the device with mode 0600. */
 export const EnrollResponseSchema = z.object({
   deviceId: z.string(),
+  /** Absent from hubs older than cloud streaming: treat as `edge`. */
+  kind: DeviceKindSchema.default('edge'),
   mqtt: z.object({ url: z.string(), username: z.string(), password: z.string() }),
 });
 export type EnrollResponse = z.infer<typeof EnrollResponseSchema>;

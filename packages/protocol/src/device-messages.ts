@@ -12,6 +12,7 @@ import { CameraRunStateSchema, ResourceIdSchema } from './fleet.js';
  *   sightline/v1/devices/{deviceId}/config/applied  edge → hub  ConfigApplied
  *   sightline/v1/devices/{deviceId}/live            hub → edge  LiveCommand (QoS 1): start or stop publishing a camera
  *   sightline/v1/devices/{deviceId}/live/overlay    edge → hub  LiveOverlayFrame (QoS 0), while a camera is published
+ * and, for streaming hosts (see streaming.ts), host/heartbeat, sessions and sessions/state.
  */
 export const TOPIC_ROOT = 'sightline/v1/devices';
 
@@ -27,6 +28,9 @@ export const deviceTopics = (deviceId: string) => {
     configApplied: `${base}/config/applied`,
     live: `${base}/live`,
     liveOverlay: `${base}/live/overlay`,
+    hostHeartbeat: `${base}/host/heartbeat`,
+    sessions: `${base}/sessions`,
+    sessionsState: `${base}/sessions/state`,
   } as const;
 };
 

@@ -12,3 +12,4 @@ export * from './live-overlay.js';
 export * from './recording.js';
 export * from './stream-input.js';
 export * from './console-api.js';
+export * from './streaming.js';

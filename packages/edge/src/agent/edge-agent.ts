@@ -18,9 +18,7 @@ import { DeviceLink } from '../link/device-link.js';
 import { CameraSupervisor } from '../cameras/camera-supervisor.js';
 import { DetectorCache } from '../cameras/detector-cache.js';
 import { SnapshotMaker } from '../cameras/snapshot-maker.js';
-import { CpuSampler } from './system-stats.js';
-import { loadCredentials, saveCredentials, credentialsPath, type DeviceCredentials } from './credentials.js';
-import { enroll } from './enroll.js';
+import { CpuSampler, enroll, loadCredentials, saveCredentials, credentialsPath, type DeviceCredentials } from '@sightline/device';
 import { EDGE_VERSION } from './version.js';
 
 export interface EdgeOptions {

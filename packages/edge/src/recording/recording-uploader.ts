@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Backoff } from '@sightline/media';
 import { RECORDING_SEGMENT_MAX_BYTES } from '@sightline/protocol';
-import type { DeviceCredentials } from '../agent/credentials.js';
+import type { DeviceCredentials } from '@sightline/device';
 import type { RecordingLog } from './segment-recorder.js';
 import { SegmentIndex, type LocalSegment, type SegmentCounters } from './segment-index.js';
 

@@ -2,7 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { TOPIC_ROOT, deviceIdOfTopic } from '@sightline/protocol';
 import type { Logger } from 'pino';
 
-export type DeviceMessageKind = 'events' | 'heartbeat' | 'status' | 'configApplied' | 'liveOverlay';
+export type DeviceMessageKind = 'events' | 'heartbeat' | 'status' | 'configApplied' | 'liveOverlay' | 'hostHeartbeat' | 'sessionState';
 
 export type DeviceMessageHandler = (kind: DeviceMessageKind, deviceId: string, payload: Buffer) => Promise<void>;
 
@@ -12,6 +12,8 @@ const SUFFIX_KIND: Record<string, DeviceMessageKind> = {
   status: 'status',
   'config/applied': 'configApplied',
   'live/overlay': 'liveOverlay',
+  'host/heartbeat': 'hostHeartbeat',
+  'sessions/state': 'sessionState',
 };
 
 export interface HubMqttLinkOptions {
@@ -68,7 +70,7 @@ export class HubMqttLink {
     client.on('error', (err) => options.log.warn({ err: err.message }, 'mqtt link error'));
     client.on('offline', () => options.log.warn('mqtt link offline; reconnecting'));
     const link = new HubMqttLink(client, options);
-    const topics = ['events', 'heartbeat', 'status', 'config/applied'].map((s) => `${TOPIC_ROOT}/+/${s}`);
+    const topics = ['events', 'heartbeat', 'status', 'config/applied', 'host/heartbeat', 'sessions/state'].map((s) => `${TOPIC_ROOT}/+/${s}`);
     await client.subscribeAsync(topics, { qos: 1 });
     // Overlays are worthless late: at most once, and never queued behind a device's event batches.
     await client.subscribeAsync(`${TOPIC_ROOT}/+/live/overlay`, { qos: 0 });

@@ -10,6 +10,7 @@ import {
   type DeviceConfig,
   type EnrollmentToken,
   type EnrollResponse,
+  type DeviceKind,
 } from '@sightline/protocol';
 import type { CameraRow, DeviceRow, Store } from '../store/store.js';
 import type { HubMetrics } from '../metrics.js';
@@ -30,6 +31,8 @@ export interface FleetDeps {
   enrollmentTtlMs: number;
   /** Called after cameras are deleted, so what holds per-camera state (live relays, HLS) lets go of them. */
   onCamerasRemoved?: (cameraIds: string[]) => Promise<void>;
+  /** Called after a device is deleted (a streaming host's sessions end). */
+  onDeviceRemoved?: (deviceId: string) => Promise<void>;
 }
 
 /** Devices, their cameras and their configuration: what the API edits and what devices report back. */
@@ -38,7 +41,12 @@ export class Fleet {
 
   constructor(private readonly deps: FleetDeps) {}
 
-  async createDevice(id: string, name: string | undefined, hubUrl: string): Promise<{ device: Device; enrollment: EnrollmentToken }> {
+  async createDevice(
+    id: string,
+    name: string | undefined,
+    hubUrl: string,
+    kind: DeviceKind = 'edge',
+  ): Promise<{ device: Device; enrollment: EnrollmentToken }> {
     const now = Date.now();
     if (await this.deps.store.getDevice(id)) throw new ApiError(409, 'conflict', `device "${id}" already exists`, 'id');
     const token = randomSecret();
@@ -58,31 +66,35 @@ export class Fleet {
       lastSeenAt: null,
       lastHeartbeat: null,
       outboxDropped: 0,
+      kind,
     };
     await this.deps.store.createDevice(row);
-    return { device: toDevice(row), enrollment: enrollmentOf(id, token, row.enrollmentExpiresAt!, hubUrl) };
+    return { device: toDevice(row), enrollment: enrollmentOf(row, token, row.enrollmentExpiresAt!, hubUrl) };
   }
 
   /** A new one-time token; the device re-enrolls with it and gets fresh credentials (the old ones stop working then). */
   async newEnrollmentToken(id: string, hubUrl: string): Promise<EnrollmentToken> {
-    await this.requireDevice(id);
+    const device = await this.requireDevice(id);
     const token = randomSecret();
     const expiresAt = Date.now() + this.deps.enrollmentTtlMs;
     await this.deps.store.updateDevice(id, { enrollmentTokenHash: sha256Hex(token), enrollmentExpiresAt: expiresAt });
-    return enrollmentOf(id, token, expiresAt, hubUrl);
+    return enrollmentOf(device, token, expiresAt, hubUrl);
   }
 
-  async enroll(token: string, host: string): Promise<EnrollResponse> {
+  async enroll(token: string, host: string, kind?: DeviceKind): Promise<EnrollResponse> {
     const now = Date.now();
-    const device = await this.deps.store.consumeEnrollmentToken(sha256Hex(token), now);
-    if (!device) throw new ApiError(401, 'invalid_token', 'the enrollment token is unknown, used or expired; create a new one on the hub');
+    const device = await this.deps.store.consumeEnrollmentToken(sha256Hex(token), now, kind);
+    if (!device) {
+      const what = kind === 'host' ? 'a streaming host' : kind === 'edge' ? 'an edge device' : 'a device';
+      throw new ApiError(401, 'invalid_token', `the enrollment token is unknown, used, expired or not one for ${what}; create a new one on the hub`);
+    }
     const password = randomSecret();
     // The database first: a session still open with the old password is closed by the sink and cannot log in again.
     await this.deps.store.updateDevice(device.id, { mqttPasswordHash: `sha256$${sha256Hex(password)}`, enrolledAt: now });
     await this.deps.credentials.upsertDevice(device.id, password);
-    this.deps.log.info({ deviceId: device.id }, 'device enrolled');
-    await this.publishConfig(device.id);
-    return { deviceId: device.id, mqtt: { url: this.deps.mqttUrlFor(host), username: device.id, password } };
+    this.deps.log.info({ deviceId: device.id, kind: device.kind }, 'device enrolled');
+    if (device.kind === 'edge') await this.publishConfig(device.id);
+    return { deviceId: device.id, kind: device.kind, mqtt: { url: this.deps.mqttUrlFor(host), username: device.id, password } };
   }
 
   async deleteDevice(id: string): Promise<void> {
@@ -90,6 +102,7 @@ export class Fleet {
     const cameras = await this.deps.store.listCameras(id);
     await this.deps.store.deleteDevice(id);
     await this.deps.onCamerasRemoved?.(cameras.map((c) => c.id));
+    await this.deps.onDeviceRemoved?.(id);
     await this.deps.credentials.removeDevice(id);
     this.deps.owners.invalidate();
     // An empty retained message clears the retained config at the broker.
@@ -106,7 +119,8 @@ export class Fleet {
   }
 
   async createCamera(deviceId: string, config: CameraConfig): Promise<Camera> {
-    await this.requireDevice(deviceId);
+    const device = await this.requireDevice(deviceId);
+    if (device.kind !== 'edge') throw new ApiError(400, 'invalid_request', `"${deviceId}" is a streaming host; cameras belong to edge devices`, 'deviceId');
     if (await this.deps.store.getCamera(config.id)) throw new ApiError(409, 'conflict', `camera "${config.id}" already exists`, 'id');
     const now = Date.now();
     await this.deps.store.createCamera({ id: config.id, deviceId, config, createdAt: now, updatedAt: now });
@@ -172,7 +186,7 @@ export class Fleet {
   }
 
   async publishAllConfigs(): Promise<void> {
-    for (const d of await this.deps.store.listDevices()) if (d.enrolledAt !== null) await this.publishConfig(d.id);
+    for (const d of await this.deps.store.listDevices()) if (d.enrolledAt !== null && d.kind === 'edge') await this.publishConfig(d.id);
   }
 
   /** At start nobody is known to be online: devices announce themselves again when they (re)connect. */
@@ -250,14 +264,15 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function enrollmentOf(deviceId: string, token: string, expiresAt: number, hubUrl: string): EnrollmentToken {
-  return { deviceId, token, expiresAt, command: `sightline edge --hub ${hubUrl} --token ${token}` };
+function enrollmentOf(device: DeviceRow, token: string, expiresAt: number, hubUrl: string): EnrollmentToken {
+  return { deviceId: device.id, token, expiresAt, command: `sightline ${device.kind} --hub ${hubUrl} --token ${token}` };
 }
 
 export function toDevice(d: DeviceRow): Device {
   const hb = d.lastHeartbeat;
   return {
     id: d.id,
+    kind: d.kind,
     name: d.name,
     createdAt: d.createdAt,
     enrolled: d.enrolledAt !== null,

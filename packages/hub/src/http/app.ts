@@ -23,6 +23,8 @@ import { registerAnalyticsRoutes } from './routes/analytics-routes.js';
 import { registerModelRoutes } from './routes/model-routes.js';
 import { registerSettingsRoutes } from './routes/settings-routes.js';
 import { registerSetupStatusRoute } from './routes/setup-status-route.js';
+import { registerStreamingRoutes, type StreamingRouteDeps } from './routes/streaming-routes.js';
+import { registerUserRoutes } from './routes/user-routes.js';
 
 /** A route as registered, with the credential it needs ('read' when the route declares none, as the hook does). */
 export interface RegisteredRoute {
@@ -43,6 +45,8 @@ export interface AppOptions {
   version: string;
   live: LiveRouteDeps;
   recordings: RecordingRouteDeps;
+  /** Cloud streaming: apps, hosts, sessions. */
+  streaming: StreamingRouteDeps;
   /** The console's production build (index.html and assets); undefined answers a page saying how to build it. */
   consoleDir: string | undefined;
   /** Run-time settings (event retention, ICE servers), readable by all and changed by admins. */
@@ -128,5 +132,7 @@ export async function buildApp(ctx: HubContext, options: AppOptions): Promise<Fa
   registerAnalyticsRoutes(app, ctx);
   registerModelRoutes(app, ctx, options.modelCatalogue);
   registerSettingsRoutes(app, ctx, options.settings);
+  registerStreamingRoutes(app, ctx, options.streaming);
+  registerUserRoutes(app, ctx);
   return app;
 }

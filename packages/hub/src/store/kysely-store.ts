@@ -1,4 +1,4 @@
-import type { CameraConfig, SightlineEvent } from '@sightline/protocol';
+import type { App, CameraConfig, DeviceKind, SightlineEvent } from '@sightline/protocol';
 import { sql } from 'kysely';
 import type { Kysely, Transaction } from 'kysely';
 import { StoreConflictError, StoreNotFoundError, isUniqueViolation } from './errors.js';
@@ -10,6 +10,8 @@ import {
   apiKeyToColumns,
   cameraFromColumns,
   cameraToColumns,
+  appFromColumns,
+  appToColumns,
   deviceFromColumns,
   devicePatchToColumns,
   deviceToColumns,
@@ -163,13 +165,42 @@ export abstract class KyselyStore implements Store {
     });
   }
 
+  // apps
+
+  async createApp(app: App): Promise<void> {
+    await this.insertUnique(`app "${app.id}"`, () => this.db.insertInto('apps').values(appToColumns(app)).execute());
+  }
+
+  async getApp(id: string): Promise<App | undefined> {
+    const row = await this.db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && appFromColumns(row);
+  }
+
+  async listApps(): Promise<App[]> {
+    const rows = await this.db.selectFrom('apps').selectAll().orderBy('id').execute();
+    return rows.map(appFromColumns);
+  }
+
+  async updateApp(app: App): Promise<boolean> {
+    const { config, updated_at } = appToColumns(app);
+    const result = await this.db.updateTable('apps').set({ config, updated_at }).where('id', '=', app.id).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async deleteApp(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('apps').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
   /** One conditional UPDATE, so of two enrollments racing with the same token exactly one gets the device. */
-  async consumeEnrollmentToken(tokenHash: string, now: number): Promise<DeviceRow | undefined> {
-    const row = await this.db
+  async consumeEnrollmentToken(tokenHash: string, now: number, kind?: DeviceKind): Promise<DeviceRow | undefined> {
+    let update = this.db
       .updateTable('devices')
       .set({ enrollment_token_hash: null, enrollment_expires_at: null, enrolled_at: now })
       .where('enrollment_token_hash', '=', tokenHash)
-      .where('enrollment_expires_at', '>', now)
+      .where('enrollment_expires_at', '>', now);
+    if (kind) update = update.where('kind', '=', kind);
+    const row = await update
       .returningAll()
       .executeTakeFirst();
     return row && deviceFromColumns(row);

@@ -153,6 +153,20 @@ export function knownMigrations(backend: Store['backend']): Record<string, Migra
       },
     },
 
+    '0003_streaming': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Streaming hosts enroll and log in to MQTT exactly like edges, so they are devices of another kind.
+        await db.schema.alterTable('devices').addColumn('kind', 'text', (c) => c.notNull().defaultTo('edge')).execute();
+        await db.schema
+          .createTable('apps')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('config', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('updated_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
+
     '0004_hub_settings': {
       async up(db: Kysely<unknown>): Promise<void> {
         // Settings an administrator changes at run time (event retention, ICE servers): one row per setting, JSON value.

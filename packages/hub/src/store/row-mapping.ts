@@ -1,6 +1,6 @@
-import type { CameraConfig, Heartbeat, SightlineEvent } from '@sightline/protocol';
+import { AppSchema, type App, type CameraConfig, type Heartbeat, type SightlineEvent } from '@sightline/protocol';
 import type { Insertable, Selectable } from 'kysely';
-import type { ApiKeysTable, CamerasTable, DevicesTable, EventsTable, RecordingSegmentsTable, SnapshotsTable, UsersTable } from './schema.js';
+import type { ApiKeysTable, AppsTable, CamerasTable, DevicesTable, EventsTable, RecordingSegmentsTable, SnapshotsTable, UsersTable } from './schema.js';
 import type { ApiKeyRow, CameraRow, DeviceRow, EventRow, RecordingSegmentRow, Role, Scope, SnapshotRef, UserRow } from './store.js';
 
 /** Conversions between the store's rows and the database's columns; JSON columns hold what the store wrote. */
@@ -73,6 +73,7 @@ export function deviceToColumns(device: DeviceRow): Insertable<DevicesTable> {
     last_seen_at: device.lastSeenAt,
     last_heartbeat: device.lastHeartbeat === null ? null : JSON.stringify(device.lastHeartbeat),
     outbox_dropped: device.outboxDropped,
+    kind: device.kind,
   };
 }
 
@@ -114,6 +115,7 @@ export function deviceFromColumns(row: Selectable<DevicesTable>): DeviceRow {
     lastSeenAt: row.last_seen_at,
     lastHeartbeat: row.last_heartbeat === null ? null : (JSON.parse(row.last_heartbeat) as Heartbeat),
     outboxDropped: row.outbox_dropped,
+    kind: row.kind === 'host' ? 'host' : 'edge',
   };
 }
 
@@ -228,4 +230,14 @@ export function recordingSegmentFromColumns(row: Selectable<RecordingSegmentsTab
     fileKey: row.file_key,
     createdAt: Number(row.created_at),
   };
+}
+
+export function appToColumns(app: App): Insertable<AppsTable> {
+  const { id, createdAt, updatedAt, ...config } = app;
+  return { id, config: JSON.stringify(config), created_at: createdAt, updated_at: updatedAt };
+}
+
+/** Entries written by an older hub get today's defaults for fields added since. */
+export function appFromColumns(row: Selectable<AppsTable>): App {
+  return AppSchema.parse({ ...(JSON.parse(row.config) as object), id: row.id, createdAt: row.created_at, updatedAt: row.updated_at });
 }

@@ -38,6 +38,15 @@ export interface DevicesTable {
   last_seen_at: number | null;
   last_heartbeat: string | null;
   outbox_dropped: number;
+  kind: string;
+}
+
+export interface AppsTable {
+  id: string;
+  /** The app's catalogue entry (protocol App without id and times), JSON. */
+  config: string;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface CamerasTable {
@@ -94,6 +103,7 @@ export interface Database {
   users: UsersTable;
   api_keys: ApiKeysTable;
   devices: DevicesTable;
+  apps: AppsTable;
   cameras: CamerasTable;
   events: EventsTable;
   snapshots: SnapshotsTable;

@@ -1,4 +1,4 @@
-import type { CameraConfig, ConfigApplied, Heartbeat, SightlineEvent } from '@sightline/protocol';
+import type { App, CameraConfig, ConfigApplied, DeviceKind, Heartbeat, SightlineEvent } from '@sightline/protocol';
 
 /**
  * The hub's persistence, one implementation per backend (SQLite via better-sqlite3, PostgreSQL via pg), both
@@ -50,6 +50,8 @@ export interface DeviceRow {
   lastHeartbeat: Heartbeat | null;
   /** Events the device's outbox dropped over its disk budget (as last reported). */
   outboxDropped: number;
+  /** `edge` runs cameras; `host` runs cloud-streaming sessions. It never changes. */
+  kind: DeviceKind;
 }
 
 export interface CameraRow {
@@ -178,7 +180,16 @@ export interface Store {
   /** Deletes the device, its cameras, and keeps its events. */
   deleteDevice(id: string): Promise<boolean>;
   /** Atomically consumes an unexpired enrollment token: returns the device and clears the token, or undefined. */
-  consumeEnrollmentToken(tokenHash: string, now: number): Promise<DeviceRow | undefined>;
+  /** `kind`: only a device of that kind (an edge cannot take a host's token and the reverse). */
+  consumeEnrollmentToken(tokenHash: string, now: number, kind?: DeviceKind): Promise<DeviceRow | undefined>;
+
+  // cloud-streaming apps (the catalogue)
+  createApp(app: App): Promise<void>;
+  getApp(id: string): Promise<App | undefined>;
+  listApps(): Promise<App[]>;
+  /** Replaces the stored entry; false when there is no such app. */
+  updateApp(app: App): Promise<boolean>;
+  deleteApp(id: string): Promise<boolean>;
 
   // cameras (a camera belongs to one device; changing cameras bumps that device's configVersion in the same transaction)
   createCamera(camera: CameraRow): Promise<number>;

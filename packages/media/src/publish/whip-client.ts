@@ -6,7 +6,7 @@ import {
   type RTCRtpTransceiver,
   type RtcpPacket,
 } from 'werift';
-import { h264Codec, peerConfig, type IceOptions } from '../ice.js';
+import { h264Codec, peerConfig, vp8Codec, type IceOptions } from '../ice.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import type { RtpEncoderError } from './encoder-error.js';
 import type { KeyframeDecision } from './keyframe-policy.js';
@@ -38,7 +38,20 @@ export interface WhipClientOptions {
   reconnectBackoff?: BackoffOptions;
   /** Consecutive failed attempts after which the client gives up ('failed'). Default: never gives up. */
   maxAttempts?: number;
+  /**
+   * Data channels to open on every connection (cloud streaming: the player's input, forwarded by the hub). Messages
+   * arriving on them are emitted as `message`.
+   */
+  dataChannels?: readonly WhipDataChannel[];
   log?: PublishLog;
+}
+
+export interface WhipDataChannel {
+  label: string;
+  /** Default true. */
+  ordered?: boolean;
+  /** Partial reliability: a message older than this is no longer resent. */
+  maxPacketLifeTime?: number;
 }
 
 export type WhipClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'stopped' | 'failed';
@@ -74,6 +87,8 @@ export interface WhipClientStats {
 interface WhipClientEvents {
   state: [change: WhipStateChange];
   'keyframe-request': [event: KeyframeRequestEvent];
+  /** A message on one of `dataChannels`. */
+  message: [label: string, data: string | Buffer];
 }
 
 /** One attempt's peer connection and what hangs off it. */
@@ -97,9 +112,10 @@ const silentLog: PublishLog = { info: () => undefined, warn: () => undefined };
 const GATHERING_TIMEOUT_MS = 5000;
 
 /**
- * Publishes an RtpEncoder's video to a WHIP endpoint over WebRTC (werift, sendonly H.264). Answers the receiver's
- * PLI/FIR with encoder.requestKeyframe(), reconnects with backoff (a fresh POST) when an attempt fails or the
- * connection dies, and DELETEs its WHIP resource on stop(). Never throws after start(): problems are 'state' events.
+ * Publishes an RtpEncoder's video to a WHIP endpoint over WebRTC (werift, sendonly H.264, or VP8 when the encoder's
+ * `codec` says so). Answers the receiver's PLI/FIR with encoder.requestKeyframe(), reconnects with backoff (a fresh
+ * POST) when an attempt fails or the connection dies, and DELETEs its WHIP resource on stop(). Never throws after
+ * start(): problems are 'state' events.
  */
 export class WhipClient extends EventEmitter<WhipClientEvents> {
   readonly #options: WhipClientOptions;
@@ -226,11 +242,20 @@ export class WhipClient extends EventEmitter<WhipClientEvents> {
   }
 
   #newAttempt(): Attempt {
-    // Only H.264 is offered: the encoder makes nothing else, so the answerer must not be able to pick VP8.
-    const pc = new RTCPeerConnection({ ...peerConfig(this.#options.ice), codecs: { video: [h264Codec()] } });
+    // Only the encoder's codec is offered (H.264 unless it says VP8): the answerer must not be able to pick another.
+    const codec = this.#encoder.codec === 'vp8' ? vp8Codec() : h264Codec();
+    const pc = new RTCPeerConnection({ ...peerConfig(this.#options.ice), codecs: { video: [codec] } });
     const track = new MediaStreamTrack({ kind: 'video' });
     const transceiver = pc.addTransceiver(track, { direction: 'sendonly' });
     const attempt: Attempt = { pc, track, transceiver, lastRtcpAt: 0, lastSentAt: 0, disposers: [], ended: false };
+    for (const spec of this.#options.dataChannels ?? []) {
+      const channel = pc.createDataChannel(spec.label, { ordered: spec.ordered ?? true, maxPacketLifeTime: spec.maxPacketLifeTime });
+      attempt.disposers.push(
+        channel.onMessage.subscribe((data) => {
+          if (this.#attempt === attempt) this.emit('message', spec.label, data);
+        }).unSubscribe,
+      );
+    }
     attempt.disposers.push(
       transceiver.sender.onRtcp.subscribe((packet) => this.#onRtcp(attempt, packet)).unSubscribe,
       pc.connectionStateChange.subscribe((state) => {

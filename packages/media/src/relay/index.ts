@@ -3,4 +3,4 @@ export { RelayNegotiationError, type RelayNegotiationCode } from './negotiation.
 export { DEFAULT_RELAY_CODEC, type RelayCodec } from './codec-choice.js';
 export { DEFAULT_GOP_CACHE_LIMITS, type ForwardedPacket, type GopCacheLimits } from './gop-cache.js';
 export { h264StartsKeyframe, vp8StartsKeyframe, type RelayCodecName } from './keyframe.js';
-export { type RelayForwarding } from './viewer-session.js';
+export { type RelayForwarding, type ViewerFeedback } from './viewer-session.js';

@@ -8,7 +8,7 @@ import { startsKeyframe } from './keyframe.js';
 import { KeyframeRequestLimiter } from './keyframe-request-limiter.js';
 import { RelayNegotiationError } from './negotiation.js';
 import { PublisherSession } from './publisher-session.js';
-import { ViewerSession, type RelayForwarding } from './viewer-session.js';
+import { ViewerSession, type RelayForwarding, type ViewerFeedback } from './viewer-session.js';
 
 /** A pino-compatible logger (Fastify's fits). */
 export interface RelayLogger {
@@ -57,6 +57,10 @@ export interface LiveRelayEvents {
   publisher: [connected: boolean];
   /** A viewer left, by removeViewer or because its connection failed. */
   'viewer-removed': [viewerId: string];
+  /** A message on one of a viewer's data channels (cloud streaming input): who sent it is the listener's to check. */
+  'viewer-message': [viewerId: string, label: string, data: string | Buffer];
+  /** A viewer's receiver feedback (bandwidth estimate, loss), for adapting the publisher's encoder. */
+  'viewer-feedback': [viewerId: string, feedback: ViewerFeedback];
 }
 
 const NOOP_LOGGER: RelayLogger = { info: () => undefined, warn: () => undefined };
@@ -179,6 +183,12 @@ export class LiveRelay extends EventEmitter<LiveRelayEvents> {
         onKeyframeNeeded: () => this.keyframeRequests.request(),
         onConnected: (viewer) => this.onViewerConnected(viewer),
         onGone: (viewer) => void this.removeViewer(viewer.id),
+        onMessage: (viewer, label, data) => {
+          if (this.viewers.get(viewer.id) === viewer) this.emit('viewer-message', viewer.id, label, data);
+        },
+        onFeedback: (viewer, feedback) => {
+          if (this.viewers.get(viewer.id) === viewer) this.emit('viewer-feedback', viewer.id, feedback);
+        },
       },
     });
     if (this.closed) {
@@ -200,6 +210,11 @@ export class LiveRelay extends EventEmitter<LiveRelayEvents> {
     this.log.info({ relay: this.id, viewer: viewerId, viewers: this.viewers.size }, 'viewer removed');
     this.emit('viewer-removed', viewerId);
     this.emit('viewers', this.viewers.size);
+  }
+
+  /** Sends to the connected publisher over its data channel of that label; false when there is none open. */
+  sendToPublisher(label: string, data: string | Buffer): boolean {
+    return this.publisher?.isConnected === true && this.publisher.send(label, data);
   }
 
   async removePublisher(): Promise<void> {

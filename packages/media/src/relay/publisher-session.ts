@@ -1,4 +1,4 @@
-import { RTCPeerConnection, type RTCRtpReceiver, type RtpPacket } from 'werift';
+import { RTCPeerConnection, type RTCDataChannel, type RTCRtpReceiver, type RtpPacket } from 'werift';
 import { peerConfig, sdpForIce, type IceOptions } from '../ice.js';
 import { choosePublisherCodec, relayCodecName, type RelayCodec } from './codec-choice.js';
 import { RelayNegotiationError, relayPeerConfig } from './negotiation.js';
@@ -28,6 +28,8 @@ export class PublisherSession {
   private connectTimer: NodeJS.Timeout | undefined;
   private silenceTimer: NodeJS.Timeout | undefined;
   private lastHeardAt = 0;
+  /** Data channels the publisher opened (cloud streaming: the session's input channels), by label. */
+  private readonly channels = new Map<string, RTCDataChannel>();
 
   private constructor(
     readonly generation: number,
@@ -76,6 +78,14 @@ export class PublisherSession {
     return true;
   }
 
+  /** Sends on the publisher's data channel of that label; false when it has none open. */
+  send(label: string, data: string | Buffer): boolean {
+    const channel = this.channels.get(label);
+    if (!channel || channel.readyState !== 'open') return false;
+    channel.send(data);
+    return true;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -109,6 +119,12 @@ export class PublisherSession {
     });
     this.receiver.dtlsTransport.onRtcp.subscribe(() => {
       this.lastHeardAt = performance.now();
+    });
+    this.pc.onDataChannel.subscribe((channel) => {
+      this.channels.set(channel.label, channel);
+      channel.stateChanged.subscribe((state) => {
+        if (state === 'closed' && this.channels.get(channel.label) === channel) this.channels.delete(channel.label);
+      });
     });
   }
 

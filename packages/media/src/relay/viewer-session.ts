@@ -1,5 +1,7 @@
 import {
   PictureLossIndication,
+  ReceiverEstimatedMaxBitrate,
+  RtcpRrPacket,
   RTCPeerConnection,
   RtcpPayloadSpecificFeedback,
   RtpHeader,
@@ -32,7 +34,14 @@ export interface ViewerSessionHooks {
   onConnected(viewer: ViewerSession): void;
   /** The connection failed, closed or never came up. */
   onGone(viewer: ViewerSession): void;
+  /** A message on a data channel the viewer opened (cloud streaming input), with the channel's label. */
+  onMessage?(viewer: ViewerSession, label: string, data: string | Buffer): void;
+  /** What the viewer's receiver says about the network: its bandwidth estimate (REMB) or the loss it reports. */
+  onFeedback?(viewer: ViewerSession, feedback: ViewerFeedback): void;
 }
+
+/** One piece of a viewer's receiver feedback. */
+export type ViewerFeedback = { kind: 'remb'; bitrateBps: number } | { kind: 'loss'; fractionLost: number; jitter: number };
 
 export interface ViewerSessionOptions {
   id: string;
@@ -201,10 +210,22 @@ export class ViewerSession {
         this.hooks.onGone(this);
       }
     });
+    if (this.hooks.onMessage) {
+      const onMessage = this.hooks.onMessage;
+      this.pc.onDataChannel.subscribe((channel) => {
+        channel.onMessage.subscribe((data) => {
+          if (!this.closed) onMessage(this, channel.label, data);
+        });
+      });
+    }
     // The router gives the sender PLIs only; FIRs carry no media SSRC it could route, so read the transport.
     this.sender.dtlsTransport.onRtcp.subscribe((packet: RtcpPacket) => {
       this.lastRtcpAt = performance.now();
       if (this.live && isKeyframeRequest(packet)) this.hooks.onKeyframeNeeded(this);
+      if (this.live && this.hooks.onFeedback) {
+        const feedback = feedbackOf(packet);
+        if (feedback) this.hooks.onFeedback(this, feedback);
+      }
     });
   }
 
@@ -226,6 +247,20 @@ export class ViewerSession {
 
 /** RFC 5104 FIR (werift parses it but does not export the class). */
 const FULL_INTRA_REQUEST_FMT = 4;
+
+/** REMB (Chrome's receive-side estimate, negotiated as goog-remb) and receiver-report loss (RFC 3550, 0..1). */
+function feedbackOf(packet: RtcpPacket): ViewerFeedback | undefined {
+  if (packet.type === RtcpPayloadSpecificFeedback.type) {
+    const message = (packet as RtcpPayloadSpecificFeedback).feedback;
+    if (message instanceof ReceiverEstimatedMaxBitrate) return { kind: 'remb', bitrateBps: Number(message.bitrate) };
+    return undefined;
+  }
+  if (packet.type === RtcpRrPacket.type) {
+    const report = (packet as RtcpRrPacket).reports[0];
+    if (report) return { kind: 'loss', fractionLost: report.fractionLost / 256, jitter: report.jitter };
+  }
+  return undefined;
+}
 
 function isKeyframeRequest(packet: RtcpPacket): boolean {
   if (packet.type !== RtcpPayloadSpecificFeedback.type) return false;

@@ -1,3 +1,4 @@
+import type { CaptureCodec, CaptureEncoderName } from '../capture/x11grab-args.js';
 import { EventEmitter } from 'node:events';
 import type { PublishLog } from '@sightline/media';
 import { ScreenCapture } from '../capture/screen-capture.js';
@@ -23,6 +24,10 @@ export interface StreamSessionOptions {
   height: number;
   fps: number;
   bitrateKbps: number;
+  /** Default h264 (x264); vp8 uses libvpx. */
+  codec?: CaptureCodec;
+  /** The ffmpeg encoder for the codec (see ScreenCapture's `encoder`); default the CPU one. */
+  encoder?: CaptureEncoderName;
   /** Who the app runs as. Default 'auto' (a dedicated uid per session when the host is root). */
   runAs?: RunAsOption;
   /** No input for this long ends the session. Default 10 minutes; 0 disables. */
@@ -128,6 +133,8 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> {
         display: this.#display,
         fps: o.fps,
         bitrateKbps: o.bitrateKbps,
+        codec: o.codec,
+        encoder: o.encoder,
         drawCursor: o.drawCursor,
         log: o.log,
       });

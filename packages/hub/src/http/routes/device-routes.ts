@@ -35,7 +35,7 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: HubContext): voi
     body: CreateDeviceRequestSchema,
     response: CreateDeviceResponseSchema,
     status: 201,
-    handler: async ({ body, request }) => ctx.fleet.createDevice(body.id, body.name, publicUrlOf(ctx, request)),
+    handler: async ({ body, request }) => ctx.fleet.createDevice(body.id, body.name, publicUrlOf(ctx, request), body.kind),
   });
 
   defineRoute(app, {
@@ -76,10 +76,10 @@ export function registerDeviceRoutes(app: FastifyInstance, ctx: HubContext): voi
     method: 'POST',
     url: '/api/v1/enroll',
     auth: 'self',
-    summary: 'Called by `sightline edge --token T`: trades a one-time token for device MQTT credentials',
+    summary: 'Called by `sightline edge|host --token T`: trades a one-time token for device MQTT credentials',
     tags: ['devices'],
     body: EnrollRequestSchema,
     response: EnrollResponseSchema,
-    handler: async ({ body, request }) => ctx.fleet.enroll(body.token, hostnameOf(request)),
+    handler: async ({ body, request }) => ctx.fleet.enroll(body.token, hostnameOf(request), body.kind),
   });
 }

@@ -1,18 +1,18 @@
-import { EnrollResponseSchema, type EnrollResponse } from '@sightline/protocol';
+import { EnrollResponseSchema, type DeviceKind, type EnrollResponse } from '@sightline/protocol';
 
 export class EnrollmentError extends Error {
   override readonly name = 'EnrollmentError';
 }
 
 /** Trades a one-time token for MQTT credentials at the hub. */
-export async function enroll(hubUrl: string, token: string, timeoutMs = 15_000): Promise<EnrollResponse> {
+export async function enroll(hubUrl: string, token: string, timeoutMs = 15_000, kind: DeviceKind = 'edge'): Promise<EnrollResponse> {
   const url = `${hubUrl.replace(/\/$/, '')}/api/v1/enroll`;
   let res: Response;
   try {
     res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ token }),
+      body: JSON.stringify({ token, kind }),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (err) {

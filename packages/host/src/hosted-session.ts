@@ -1,0 +1,211 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { FeedRtpSource, WhipClient, type IceOptions } from '@sightline/media';
+import {
+  INPUT_CHANNELS,
+  POINTER_CHANNEL_LIFETIME_MS,
+  StreamInputSchema,
+  type EndReason,
+  type HostSessionStats,
+  type SessionCommand,
+  type SessionStateReport,
+} from '@sightline/protocol';
+import { StreamSession, type RunAsOption } from '@sightline/streaming';
+import { GamepadKeys } from './gamepad-keys.js';
+import { ProcessCpuMeter } from './process-cpu.js';
+
+export type StartCommand = Extract<SessionCommand, { action: 'start' }>;
+
+export interface HostedSessionOptions {
+  command: StartCommand;
+  /** Where the host keeps players' save data (`saves/<player hash>/app-<id>`). */
+  dataDir: string;
+  /** The hub as this host reaches it: the session is published there, whatever URL the hub thinks it has. */
+  hubUrl: string;
+  /** STUN/TURN from the hub's command are added; `loopbackOnly` keeps ICE on 127.0.0.1 (tests). */
+  ice: IceOptions;
+  runAs?: RunAsOption;
+  log: Logger;
+}
+
+interface HostedSessionEvents {
+  report: [report: SessionStateReport];
+}
+
+/**
+ * One session as the host runs it: the StreamSession (display, app, capture, input), published to the hub over WHIP
+ * with the two input data channels, whose messages go to the session's display only. Reports `running` once the
+ * first picture is published and `ended` (with the reason) once everything is gone.
+ */
+export class HostedSession extends EventEmitter<HostedSessionEvents> {
+  readonly id: string;
+  readonly #options: HostedSessionOptions;
+  readonly #session: StreamSession;
+  readonly #gamepad: GamepadKeys;
+  readonly #cpu = new ProcessCpuMeter();
+  #client: WhipClient | undefined;
+  #ending: Promise<void> | undefined;
+  #endReason: EndReason | undefined;
+  #state: 'starting' | 'running' | 'ending' | 'ended' = 'starting';
+  #input = { applied: 0, refused: 0 };
+  #lastBytes = { bytes: 0, at: performance.now() };
+
+  constructor(options: HostedSessionOptions) {
+    super();
+    this.#options = options;
+    const { app, sessionId, playerId } = options.command;
+    this.id = sessionId;
+    this.#gamepad = new GamepadKeys(app.gamepadKeys);
+    this.#session = new StreamSession({
+      app: {
+        command: app.command,
+        args: app.args,
+        env: app.env,
+        saveDataDir: app.saveData ? saveDataDirOf(options.dataDir, playerId, app.id) : undefined,
+      },
+      width: app.width,
+      height: app.height,
+      fps: app.fps,
+      bitrateKbps: app.bitrateKbps,
+      codec: app.codec,
+      runAs: options.runAs,
+      idleTimeoutMs: app.idleTimeoutSeconds * 1000,
+      maxDurationMs: app.maxDurationSeconds * 1000,
+      // Pointer-lock games draw their own cursor; for the others the X pointer is part of the picture.
+      drawCursor: app.inputProfile !== 'pointer-lock',
+      log: options.log,
+    });
+    this.#session.on('ended', (reason) => void this.end(reason));
+  }
+
+  get state(): 'starting' | 'running' | 'ending' | 'ended' {
+    return this.#state;
+  }
+
+  get pids(): number[] {
+    const pids = this.#session.pids;
+    return [pids.xvfb, ...pids.app, ...pids.ffmpeg].filter((pid): pid is number => pid !== undefined);
+  }
+
+  get inputCounters(): { applied: number; refused: number } {
+    return { ...this.#input };
+  }
+
+  async start(): Promise<void> {
+    const { command, log } = this.#options;
+    try {
+      await this.#session.start();
+      if (this.#ending) return;
+      const whipUrl = new URL(`/api/v1/sessions/${command.sessionId}/whip`, this.#options.hubUrl).toString();
+      const client = new WhipClient({
+        url: whipUrl,
+        token: command.token,
+        encoder: new FeedRtpSource({ source: this.#session.capture }),
+        ice: { ...this.#options.ice, iceServers: [...(this.#options.ice.iceServers ?? []), ...command.iceServers] },
+        dataChannels: [
+          { label: INPUT_CHANNELS.reliable, ordered: true },
+          { label: INPUT_CHANNELS.pointer, ordered: false, maxPacketLifeTime: POINTER_CHANNEL_LIFETIME_MS },
+        ],
+        log,
+      });
+      this.#client = client;
+      client.on('message', (_label, data) => this.#onInput(data));
+      await client.start();
+      if (this.#ending) return;
+      this.#state = 'running';
+      this.emit('report', { sessionId: this.id, state: 'running', startupMs: roundAll(this.#session.startupMs) });
+    } catch (error) {
+      log.warn({ sessionId: this.id, err: (error as Error).message }, 'host: session start failed');
+      await this.end('start-failed', (error as Error).message);
+    }
+  }
+
+  /** The hub's command for this session (other than start). */
+  apply(command: Exclude<SessionCommand, StartCommand>): void {
+    if (command.action === 'end') void this.end(command.reason);
+    else if (command.action === 'release-input') {
+      this.#gamepad.reset();
+      this.#session.releaseInput();
+    } else if (command.action === 'target') {
+      if (this.#state !== 'running') return;
+      const decision = this.#session.capture.setTarget({ bitrateKbps: command.bitrateKbps, ...(command.fps ? { fps: command.fps } : {}) });
+      this.#options.log.info({ sessionId: this.id, bitrateKbps: command.bitrateKbps, decision }, 'host: encoder target changed');
+    }
+  }
+
+  stats(): HostSessionStats | undefined {
+    if (this.#state !== 'running') return undefined;
+    const capture = this.#session.capture.stats;
+    const now = performance.now();
+    const seconds = (now - this.#lastBytes.at) / 1000;
+    const bitrateKbps = seconds > 0 ? ((capture.bytes - this.#lastBytes.bytes) * 8) / 1000 / seconds : 0;
+    this.#lastBytes = { bytes: capture.bytes, at: now };
+    return {
+      fps: capture.fps,
+      bitrateKbps: Math.round(bitrateKbps),
+      targetBitrateKbps: capture.target?.bitrateKbps ?? this.#options.command.app.bitrateKbps,
+      cpuPercent: this.#cpu.sample(this.#session.pids.ffmpeg),
+      captureLatencyMs: capture.captureLatencyMs?.mean ?? 0,
+      keyframes: capture.idrs,
+    };
+  }
+
+  end(reason: EndReason = 'ended', message?: string): Promise<void> {
+    this.#ending ??= (async () => {
+      this.#endReason = reason;
+      this.#state = 'ending';
+      await this.#client?.stop().catch(() => undefined);
+      await this.#session.end(asSessionEndReason(reason));
+      this.#state = 'ended';
+      this.#options.log.info({ sessionId: this.id, reason }, 'host: session ended');
+      this.emit('report', { sessionId: this.id, state: 'ended', reason: this.#endReason, ...(message ? { message } : {}) });
+    })();
+    return this.#ending;
+  }
+
+  #onInput(data: string | Buffer): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(typeof data === 'string' ? data : data.toString('utf8'));
+    } catch {
+      this.#input.refused++;
+      return;
+    }
+    const message = StreamInputSchema.safeParse(parsed);
+    if (!message.success) {
+      this.#input.refused++;
+      return;
+    }
+    const events = message.data.type === 'gamepad' ? this.#gamepad.translate(message.data) : [message.data];
+    for (const event of events) {
+      if (this.#session.input(event).ok) this.#input.applied++;
+      else this.#input.refused++;
+    }
+  }
+}
+
+/** Per player and app; the player id is hashed so no name or id of the hub appears in the host's paths. */
+export function saveDataDirOf(dataDir: string, playerId: string, appId: string): string {
+  const player = createHash('sha256').update(playerId).digest('hex').slice(0, 32);
+  return join(dataDir, 'saves', player, `app-${appId}`);
+}
+
+function asSessionEndReason(reason: EndReason): Parameters<StreamSession['end']>[0] {
+  switch (reason) {
+    case 'idle-timeout':
+    case 'max-duration':
+    case 'app-exited':
+    case 'display-lost':
+    case 'capture-failed':
+    case 'start-failed':
+      return reason;
+    default:
+      return 'ended';
+  }
+}
+
+function roundAll(values: Record<string, number | undefined>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined).map(([k, v]) => [k, Math.round(v!)]));
+}

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRunning } from '@sightline/streaming';
+import type { Host, SpectateToken, StreamSession } from '@sightline/protocol';
+import { colorApp, startStreamingFleet, type StreamingFleet } from './support/streaming-fleet.js';
+import { WeriftPlayer } from './support/werift-player.js';
+
+/**
+ * The whole session flow with real parts: hub (SQLite, embedded broker, relay), an enrolled host running the colour
+ * app on Xvfb with x264, and werift players. The browser end to end is packages/cli/test/cloud-play.test.ts.
+ */
+describe('cloud streaming sessions: hub, host and players', () => {
+  let fleet: StreamingFleet;
+  let playerKey: string;
+
+  beforeAll(async () => {
+    fleet = await startStreamingFleet('session-flow');
+    await fleet.createApp(colorApp());
+    playerKey = await fleet.newPlayer('player-1');
+  });
+  afterAll(async () => fleet?.close());
+
+  it('enrolls the host and advertises its capacity and encoders', async () => {
+    const hosts = (await fleet.api<Host[]>('GET', '/hosts', undefined, playerKey)).body;
+    expect(hosts).toHaveLength(1);
+    expect(hosts[0]).toMatchObject({ id: 'host-1', online: true, enrolled: true, capacity: { slots: 1 } });
+    expect(hosts[0]!.capacity!.encoders.map((e) => e.encoder)).toEqual(expect.arrayContaining(['libx264', 'libvpx']));
+    // A host is not an edge: it takes no cameras.
+    const camera = await fleet.api<{ error: { field: string } }>('POST', '/cameras', { id: 'cam', deviceId: 'host-1', source: 'lavfi:testsrc' }, fleet.adminKey);
+    expect(camera.status).toBe(400);
+  });
+
+  it('runs a session, forwards only the player\'s input, queues the next player, and ends leaving nothing behind', async () => {
+    const created = await fleet.api<StreamSession>('POST', '/apps/colors/sessions', {}, playerKey);
+    expect(created.status).toBe(201);
+    expect(['starting', 'queued']).toContain(created.body.state);
+    const running = await fleet.waitForSession(created.body.id, 'running', 20_000, playerKey);
+    expect(running.hostId).toBe('host-1');
+
+    // Another player's request waits in the queue: the host has one slot.
+    const other = await fleet.api<StreamSession>('POST', '/apps/colors/sessions', {}, fleet.adminKey);
+    expect(other.body).toMatchObject({ state: 'queued', queuePosition: 1 });
+    // The same player asking again gets the session they already have.
+    const again = await fleet.api<StreamSession>('POST', '/apps/colors/sessions', {}, playerKey);
+    expect(again.body.id).toBe(created.body.id);
+    // Nobody else sees it.
+    const stranger = await fleet.newPlayer('player-2');
+    expect((await fleet.api('GET', `/sessions/${created.body.id}`, undefined, stranger)).status).toBe(404);
+    expect((await fleet.api('DELETE', `/sessions/${created.body.id}`, undefined, stranger)).status).toBe(404);
+    expect(await new WeriftPlayer().connect(running.whepUrl, stranger)).toBe(404);
+
+    const player = new WeriftPlayer();
+    expect(await player.connect(running.whepUrl, playerKey)).toBe(201);
+    const hosted = fleet.host.sessions.get(created.body.id)!;
+    const pids = hosted.pids;
+    expect(pids.length).toBeGreaterThanOrEqual(3);
+    const deadline = Date.now() + 10_000;
+    while (player.packets === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(player.packets).toBeGreaterThan(0);
+
+    player.send({ type: 'key', code: 'Space', down: true });
+    player.send({ type: 'key', code: 'Space', down: false });
+    player.send({ type: 'mouse-move', x: 0.5, y: 0.5 });
+    player.reliable.send('{"type":"key","code":"Space"'); // malformed: refused at the hub
+    const inputDeadline = Date.now() + 5000;
+    while (hosted.inputCounters.applied < 3 && Date.now() < inputDeadline) await new Promise((r) => setTimeout(r, 20));
+    expect(hosted.inputCounters.applied).toBe(3);
+
+    // A spectator watches through the same relay, and its input goes nowhere.
+    const spectate = await fleet.api<SpectateToken>('POST', `/sessions/${created.body.id}/spectate-token`, {}, playerKey);
+    const spectator = new WeriftPlayer();
+    expect(await spectator.connect(spectate.body.whepUrl, spectate.body.token)).toBe(201);
+    spectator.send({ type: 'key', code: 'KeyA', down: true });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(hosted.inputCounters.applied).toBe(3);
+    expect((await fleet.api<StreamSession>('GET', `/sessions/${created.body.id}`, undefined, playerKey)).body.spectators).toBe(1);
+
+    expect((await fleet.api('DELETE', `/sessions/${created.body.id}`, undefined, playerKey)).status).toBe(204);
+    const ended = await fleet.waitForSession(created.body.id, 'ended', 15_000, playerKey);
+    expect(ended.endReason).toBe('ended');
+    await player.close();
+    await spectator.close();
+    const goneDeadline = Date.now() + 5000;
+    while (pids.some(isRunning) && Date.now() < goneDeadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pids.filter(isRunning)).toEqual([]);
+
+    // The slot is free again: the queued player's session starts.
+    await fleet.waitForSession(other.body.id, 'running', 20_000);
+    expect((await fleet.api('DELETE', `/sessions/${other.body.id}`, undefined, fleet.adminKey)).status).toBe(204);
+    await fleet.waitForSession(other.body.id, 'ended', 15_000);
+  });
+});
