@@ -7,5 +7,8 @@ export * from './session/app-process.js';
 export * from './session/stream-session.js';
 export * from './capture/screen-capture.js';
 export * from './capture/recovery-point.js';
+export * from './capture/encoder-detection.js';
+export * from './capture/ivf-reader.js';
+export { captureEncoderOf, outputSize, type CaptureCodec, type CaptureEncoderName } from './capture/x11grab-args.js';
 export * from './input/input-injector.js';
 export * from './input/keyboard-codes.js';

@@ -1,11 +1,12 @@
 import { randomInt } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { AccessUnit } from '../feed/access-unit.js';
+import type { AccessUnit, VideoCodecName } from '../feed/access-unit.js';
 import type { PictureSource } from '../feed/picture-source.js';
 import { RtpEncoderError } from './encoder-error.js';
 import { H264Packetizer } from './h264-packetizer.js';
 import type { KeyframeDecision } from './keyframe-policy.js';
 import type { RtpVideoSource, RtpVideoSourceEvents } from './rtp-video-source.js';
+import { Vp8Packetizer } from './vp8-packetizer.js';
 
 export interface FeedRtpSourceOptions {
   source: PictureSource;
@@ -14,19 +15,24 @@ export interface FeedRtpSourceOptions {
   maxPacketSize?: number;
   /** How long start() waits for the source to deliver. Default 15000. */
   startTimeoutMs?: number;
+  /** The source's codec, when the source does not say (`source.codec`). Default H.264. */
+  codec?: VideoCodecName;
 }
 
 /**
  * Publishes a picture source as RTP without encoding anything: the camera's own H.264 (passthrough), or a
  * transcoder's output. Nothing is sent before the first keyframe request (the WHIP client makes one when it connects);
  * that first request replays the pictures since the last keyframe, so the receiver has a picture at once instead of
- * waiting for the camera's next keyframe. RTP timestamps are the source's pts: see H264Packetizer.
+ * waiting for the camera's next keyframe. RTP timestamps are the source's pts: see H264Packetizer. A VP8 source
+ * (`source.codec === 'vp8'`, e.g. a screen capture) goes through Vp8Packetizer instead, and `codec` tells WhipClient
+ * what to offer.
  */
 export class FeedRtpSource extends EventEmitter<RtpVideoSourceEvents> implements RtpVideoSource {
   readonly ssrc: number;
   readonly payloadType: number;
+  readonly codec: VideoCodecName;
   readonly #options: FeedRtpSourceOptions;
-  readonly #packetizer: H264Packetizer;
+  readonly #packetizer: { packetize(unit: AccessUnit): Buffer[] };
   #unsubscribe: (() => void) | undefined;
   #sending = false;
   #stopped = false;
@@ -40,7 +46,9 @@ export class FeedRtpSource extends EventEmitter<RtpVideoSourceEvents> implements
     this.#options = options;
     this.ssrc = options.ssrc ?? randomInt(1, 0xffffffff);
     this.payloadType = options.payloadType ?? 96;
-    this.#packetizer = new H264Packetizer({ ssrc: this.ssrc, payloadType: this.payloadType, maxPacketSize: options.maxPacketSize });
+    this.codec = options.source.codec ?? options.codec ?? 'h264';
+    const packetizer = { ssrc: this.ssrc, payloadType: this.payloadType, maxPacketSize: options.maxPacketSize };
+    this.#packetizer = this.codec === 'vp8' ? new Vp8Packetizer(packetizer) : new H264Packetizer(packetizer);
   }
 
   async start(): Promise<void> {

@@ -13,3 +13,4 @@ export * from './whip-http.js';
 export * from './feed-rtp-source.js';
 export * from './h264-packetizer.js';
 export * from './rtp-video-source.js';
+export * from './vp8-packetizer.js';

@@ -1,9 +1,10 @@
 import type { EventEmitter } from 'node:events';
+import type { VideoCodecName } from '../feed/access-unit.js';
 import type { RtpEncoderError } from './encoder-error.js';
 import type { KeyframeDecision } from './keyframe-policy.js';
 
 export interface RtpVideoSourceEvents {
-  /** One H.264 RTP packet (a fresh Buffer the listener may keep). */
+  /** One RTP packet of `codec` (a fresh Buffer the listener may keep). */
   rtp: [packet: Buffer];
   /** A fatal error after start() resolved. */
   failure: [error: RtpEncoderError];
@@ -16,6 +17,8 @@ export interface RtpVideoSourceEvents {
  * privacy transcoder.
  */
 export interface RtpVideoSource extends Pick<EventEmitter<RtpVideoSourceEvents>, 'on' | 'off'> {
+  /** The codec of its RTP packets, which is the only one WhipClient offers. Absent means H.264. */
+  readonly codec?: VideoCodecName;
   /** Resolves once video flows (rejects with an RtpEncoderError when the source cannot be read). */
   start(): Promise<void>;
   stop(): Promise<void>;

@@ -22,7 +22,7 @@ export class CaptureTimeline {
   #last: number | undefined;
   #offset = 0;
 
-  constructor(private readonly frameTicks: number) {}
+  constructor(private frameTicks: number) {}
 
   /** The pts of the next picture of the current encoder, grabbed at `grabTicks`. */
   place(grabTicks: number): number {
@@ -32,8 +32,12 @@ export class CaptureTimeline {
     return pts;
   }
 
-  /** A new encoder takes over with this picture: continue one frame after the last picture if it is older. */
-  switchEncoder(grabTicks: number): void {
+  /**
+   * A new encoder takes over with this picture: continue one frame after the last picture if it is older. A new
+   * encoder may run at another frame rate: `frameTicks` is its frame interval from now on.
+   */
+  switchEncoder(grabTicks: number, frameTicks = this.frameTicks): void {
+    this.frameTicks = frameTicks;
     this.#offset = this.#last === undefined ? 0 : Math.max(0, this.#last + this.frameTicks - grabTicks);
   }
 

@@ -11,7 +11,15 @@ export class RefreshHistory {
   #currentSweep: number | undefined;
   #bytes = 0;
 
-  constructor(private readonly maxBytes = 16 * 1024 * 1024) {}
+  /**
+   * `maxSpanTicks`: history longer than this (in pts) is dropped, and a joiner waits for the next IDR or sweep: VP8 has
+   * no sweeps, so its history from the last key frame would otherwise grow for as long as no key frame comes, and
+   * replaying seconds of video at once is worse than a fresh key frame.
+   */
+  constructor(
+    private readonly maxBytes = 16 * 1024 * 1024,
+    private readonly maxSpanTicks = Number.POSITIVE_INFINITY,
+  ) {}
 
   push(unit: AccessUnit, startsRefresh: boolean): void {
     if (unit.keyframe) {
@@ -20,6 +28,11 @@ export class RefreshHistory {
     }
     if (this.#units.length === 0) {
       // Nothing to decode from yet; a sweep start is a place to begin.
+      if (startsRefresh) this.#reset(unit);
+      return;
+    }
+    if (unit.pts - this.#units[0]!.pts > this.maxSpanTicks) {
+      this.#clear();
       if (startsRefresh) this.#reset(unit);
       return;
     }
