@@ -1,6 +1,37 @@
-// Browser playback of a camera's live video with detection overlays. No runtime dependencies; types from
-// @sightline/protocol only.
+// Browser playback of a camera's live video with detection overlays, and the cloud-streaming player. No runtime
+// dependencies; types from @sightline/protocol only.
 export { LivePlayer, type LivePlayerOptions } from './live-player.js';
+export { CloudPlayer, type CloudPlayerOptions, type CloudPlayerPhase, type CloudPlayerStatus } from './cloud-player.js';
+export { SessionFeed, type SessionFeedOptions, type SessionFeedState, type SessionFeedStateChange } from './session-feed.js';
+export { checkStreamSession, parseStreamSession, type StreamSessionCheck } from './stream-session-guard.js';
+export { InputCapture, type InputCaptureOptions } from './input-capture.js';
+export {
+  InputChannels,
+  INPUT_CHANNEL_LABELS,
+  POINTER_LIFETIME_MS,
+  channelFor,
+  type InputChannelName,
+  type InputChannelCounters,
+} from './input-channels.js';
+export { GamepadPoller, type GamepadInfo, type GamepadPollerOptions } from './gamepad-poller.js';
+export {
+  pictureNormalized,
+  isSendableKeyCode,
+  WheelAccumulator,
+  RelativeMotion,
+  gamepadState,
+  neutralGamepadState,
+  sameGamepadState,
+  isNeutralGamepadState,
+  GAMEPAD_DEADZONE,
+  WHEEL_PIXELS_PER_NOTCH,
+  WHEEL_LINES_PER_NOTCH,
+  MAX_WHEEL_NOTCHES,
+  MAX_RELATIVE_DELTA,
+  type GamepadReading,
+} from './input-mapping.js';
+export { summarizeStreamStats, type StreamStats } from './stream-stats.js';
+export { SseLineParser, type SseEvent } from './sse-reader.js';
 export {
   WhepConnection,
   type TokenProvider,
@@ -27,6 +58,6 @@ export { trackColour, classColour, sceneColour, cssColour, hslToRgb, type Rgb } 
 export { lineArrow, type Arrow } from './line-arrow.js';
 export { rtpDiff, compareRtp, rtpAtOrAfter, rtpAdd, msToRtpTicks, RTP_VIDEO_CLOCK_HZ } from './rtp-time.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
-export { cameraLiveUrls, type CameraLiveUrls } from './hub-urls.js';
+export { cameraLiveUrls, streamSessionUrls, type CameraLiveUrls, type StreamSessionUrls } from './hub-urls.js';
 export { liveTokenProvider, type LiveTokenOptions } from './live-token.js';
 export type { Unsubscribe } from './listeners.js';

@@ -34,6 +34,11 @@ export interface WhepConnectionOptions {
    * overlays computed at the edge arrive before their picture. Unset: the browser's own choice.
    */
   playoutDelayMs?: number;
+  /**
+   * Called with every attempt's new peer connection before its offer is made, e.g. to create data channels that
+   * must be in the offer. Called again for each reconnection (the channels of a failed connection are gone).
+   */
+  beforeOffer?: (pc: RTCPeerConnection) => void;
 }
 
 /**
@@ -131,6 +136,11 @@ export class WhepConnection {
     return summary;
   }
 
+  /** The current attempt's peer connection, if any (for callers that read its own stats or data channels). */
+  get peerConnection(): RTCPeerConnection | undefined {
+    return this.current?.pc;
+  }
+
   /** The receiver of the current connection (for callers that need more than getStats). */
   get receiver(): RTCRtpReceiver | undefined {
     return this.current?.pc.getReceivers()[0];
@@ -151,6 +161,15 @@ export class WhepConnection {
   private applyPlayoutDelay(receiver: RTCRtpReceiver): void {
     // Not in every browser (Chrome 114+ has it); without it the video simply plays as soon as it can.
     if ('jitterBufferTarget' in receiver) receiver.jitterBufferTarget = this.playoutDelayMs ?? null;
+  }
+
+  /**
+   * Gives up the current connection and makes a new one after the backoff, as if it had failed: for a caller that
+   * knows better than ICE that it is dead (its data channels closed). Does nothing unless connected.
+   */
+  restart(reason = 'restarted by the caller'): void {
+    if (this.stateValue !== 'connected') return;
+    this.fail(this.generation, new WhepError('connection-failed', reason));
   }
 
   /** Ends the session (DELETE), closes the connection and detaches the video. */
@@ -198,6 +217,7 @@ export class WhepConnection {
     const { pc } = attempt;
     const transceiver = pc.addTransceiver('video', { direction: 'recvonly' });
     this.applyPlayoutDelay(transceiver.receiver);
+    this.options.beforeOffer?.(pc);
     pc.addEventListener('track', (event) => {
       if (superseded()) return;
       this.attach(event.track);

@@ -2,9 +2,10 @@ import { WhepError, whepErrorForStatus } from './whep-error.js';
 
 /**
  * How the token reaches the hub: an `Authorization: Bearer` header (the default), or `?access_token=` for a hub on
- * another origin that answers no CORS preflight (a header makes the request "non-simple").
+ * another origin that answers no CORS preflight (a header makes the request "non-simple"), or not at all with
+ * `cookie`: the page is served by the hub and the browser's HttpOnly session cookie authenticates it (the console).
  */
-export type TokenTransport = 'header' | 'query';
+export type TokenTransport = 'header' | 'query' | 'cookie';
 
 export interface SignallingOptions {
   token: string;
@@ -22,7 +23,7 @@ function request(url: string, init: RequestInit, options: SignallingOptions): Pr
   const target = new URL(url);
   const headers = new Headers(init.headers);
   if (options.tokenTransport === 'query') target.searchParams.set('access_token', options.token);
-  else headers.set('authorization', `Bearer ${options.token}`);
+  else if (options.tokenTransport === 'header') headers.set('authorization', `Bearer ${options.token}`);
   return fetch(target, { ...init, headers, signal: AbortSignal.timeout(options.timeoutMs) });
 }
 
