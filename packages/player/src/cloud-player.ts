@@ -328,9 +328,13 @@ export class CloudPlayer {
 
   private connect(): void {
     const session = this.sessionValue;
-    const url = session?.whepUrl ? new URL(session.whepUrl, new URL(this.options.hubUrl, globalThis.location?.href)).href : this.urls.whep;
+    const hub = new URL(this.options.hubUrl, globalThis.location?.href);
+    let url = session?.whepUrl ? new URL(session.whepUrl, hub) : new URL(this.urls.whep, hub);
+    // The session cookie goes only to the page's own origin: keep the hub's path, on the origin the page talks to
+    // (the hub writes absolute URLs with its public address, which a development proxy does not share).
+    if (this.transport === 'cookie' && url.origin !== hub.origin) url = new URL(url.pathname + url.search, hub);
     const connection = new WhepConnection({
-      url,
+      url: url.href,
       video: this.options.video,
       token: this.token,
       tokenTransport: this.transport,

@@ -1,4 +1,4 @@
-import type { EndReason, GamepadKeyMap, InputProfile, StreamSession, StreamSessionState } from '@sightline/protocol';
+import type { EndReason, GamepadKeyMap, HostSessionStats, InputProfile, StreamSession, StreamSessionState } from '@sightline/protocol';
 
 /**
  * Checks a cloud-streaming session that came from the hub's state stream against the protocol's StreamSessionSchema,
@@ -50,6 +50,22 @@ function checkKeyMap(value: unknown): GamepadKeyMap | string {
   return map;
 }
 
+function checkHostStats(value: unknown): HostSessionStats | string {
+  if (!isRecord(value)) return 'hostStats: an object or null';
+  const { fps, bitrateKbps, targetBitrateKbps, cpuPercent, captureLatencyMs, keyframes } = value;
+  const nonNegative = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  if (![fps, bitrateKbps, targetBitrateKbps, cpuPercent, captureLatencyMs].every(nonNegative)) return 'hostStats: non-negative numbers';
+  if (!isInt(keyframes) || keyframes < 0) return 'hostStats.keyframes: a non-negative integer';
+  return {
+    fps: fps as number,
+    bitrateKbps: bitrateKbps as number,
+    targetBitrateKbps: targetBitrateKbps as number,
+    cpuPercent: cpuPercent as number,
+    captureLatencyMs: captureLatencyMs as number,
+    keyframes,
+  };
+}
+
 export function checkStreamSession(value: unknown): StreamSessionCheck {
   if (!isRecord(value)) return { ok: false, error: 'not an object' };
   const v = value;
@@ -74,6 +90,13 @@ export function checkStreamSession(value: unknown): StreamSessionCheck {
   }
   if (!isInt(v.reconnectGraceMs) || v.reconnectGraceMs < 0) return fail('reconnectGraceMs: a non-negative integer');
   if (!isInt(v.spectators) || v.spectators < 0) return fail('spectators: a non-negative integer');
+  // Absent from hubs before it: null, as the schema's default.
+  let hostStats: HostSessionStats | null = null;
+  if (v.hostStats !== undefined && v.hostStats !== null) {
+    const stats = checkHostStats(v.hostStats);
+    if (typeof stats === 'string') return fail(stats);
+    hostStats = stats;
+  }
   return {
     ok: true,
     session: {
@@ -96,6 +119,7 @@ export function checkStreamSession(value: unknown): StreamSessionCheck {
       gamepadKeys,
       reconnectGraceMs: v.reconnectGraceMs,
       spectators: v.spectators,
+      hostStats,
     },
   };
 }

@@ -24,6 +24,8 @@ const valid = {
   spectators: 0,
 };
 
+const withHostStats = { ...valid, state: 'running', queuePosition: null, hostStats: { fps: 59.9, bitrateKbps: 5400, targetBitrateKbps: 6000, cpuPercent: 71.5, captureLatencyMs: 4.2, keyframes: 3 } };
+
 const ended = { ...valid, state: 'ended', queuePosition: null, hostId: 'host-1', endReason: 'idle-timeout', message: 'idle for 600 s', startedAt: 1, endedAt: 2, gamepadKeys: null };
 
 /** Each of these must be refused by the schema and by the hand-written guard alike. */
@@ -50,11 +52,15 @@ const invalid: [string, unknown][] = [
   ['an extra key map field', { ...valid, gamepadKeys: { buttons: {}, axes: {}, triggers: {} } }],
   ['a negative grace period', { ...valid, reconnectGraceMs: -1 }],
   ['a fractional spectator count', { ...valid, spectators: 0.5 }],
+  ['host stats that are not an object', { ...valid, hostStats: 'fast' }],
+  ['a negative host fps', { ...withHostStats, hostStats: { ...withHostStats.hostStats, fps: -1 } }],
+  ['a fractional keyframe count', { ...withHostStats, hostStats: { ...withHostStats.hostStats, keyframes: 1.5 } }],
+  ['host stats without the CPU', { ...withHostStats, hostStats: { ...withHostStats.hostStats, cpuPercent: undefined } }],
 ];
 
 describe('the stream session guard', () => {
   it('accepts what the schema accepts, with the same values', () => {
-    for (const value of [valid, ended, { ...valid, gamepadKeys: { buttons: {} } }, { ...valid, extra: 'ignored' }]) {
+    for (const value of [valid, ended, withHostStats, { ...valid, hostStats: null }, { ...valid, gamepadKeys: { buttons: {} } }, { ...valid, extra: 'ignored' }]) {
       const schema = StreamSessionSchema.safeParse(value);
       const guard = checkStreamSession(value);
       expect(schema.success).toBe(true);

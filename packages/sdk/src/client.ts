@@ -1,10 +1,13 @@
 import { ApiKeysResource } from './resources/api-keys.js';
+import { AppsResource } from './resources/apps.js';
 import { AuthResource } from './resources/auth.js';
 import { CamerasResource } from './resources/cameras.js';
 import { CountsResource } from './resources/counts.js';
 import { DevicesResource } from './resources/devices.js';
 import { EventsResource } from './resources/events.js';
+import { HostsResource } from './resources/hosts.js';
 import { RecordingsResource } from './resources/recordings.js';
+import { SessionsResource } from './resources/sessions.js';
 import { AnalyticsResource } from './resources/analytics.js';
 import { ModelsResource } from './resources/models.js';
 import { SettingsResource } from './resources/settings.js';
@@ -25,6 +28,10 @@ export class SightlineClient {
   readonly analytics: AnalyticsResource;
   readonly models: ModelsResource;
   readonly settings: SettingsResource;
+  /** Cloud streaming: the apps catalogue, players' sessions and the hosts that run them. */
+  readonly apps: AppsResource;
+  readonly sessions: SessionsResource;
+  readonly hosts: HostsResource;
   private readonly transport: Transport;
 
   constructor(options: SightlineClientOptions) {
@@ -39,6 +46,9 @@ export class SightlineClient {
     this.analytics = new AnalyticsResource(this.transport);
     this.models = new ModelsResource(this.transport);
     this.settings = new SettingsResource(this.transport);
+    this.apps = new AppsResource(this.transport);
+    this.sessions = new SessionsResource(this.transport);
+    this.hosts = new HostsResource(this.transport);
   }
 
   /** The API root every call goes to, e.g. `http://127.0.0.1:8080/api/v1`. */

@@ -14,3 +14,6 @@ export type { AnalyticsResource } from './resources/analytics.js';
 export type { ModelsResource } from './resources/models.js';
 export type { SettingsResource } from './resources/settings.js';
 export type { RecordingsResource, RecordingListOptions, ClipRange, ClipUrlOptions, RecordingTime } from './resources/recordings.js';
+export type { AppsResource } from './resources/apps.js';
+export { SESSION_STATE_EVENT, type SessionsResource, type SessionStateOptions } from './resources/sessions.js';
+export type { HostsResource } from './resources/hosts.js';

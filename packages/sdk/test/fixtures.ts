@@ -7,6 +7,7 @@ export const T0 = Date.UTC(2026, 10, 3, 12, 0, 0);
 export function device(overrides: Partial<Device> = {}): Device {
   return {
     id: 'gate-pi',
+    kind: 'edge',
     name: 'Gate Pi',
     createdAt: T0,
     enrolled: true,
