@@ -8,6 +8,7 @@ import { eventsCommand, eventsUsage } from './commands/events.js';
 import { modelsCommand, modelsUsage } from './commands/models.js';
 import { hubCommand, hubUsage } from './commands/hub.js';
 import { edgeCommand, edgeUsage } from './commands/edge.js';
+import { hostCommand, hostUsage } from './commands/host.js';
 import { formatError } from './format-error.js';
 import { UsageError } from './usage-error.js';
 
@@ -18,12 +19,13 @@ const commands: Record<string, { run: (argv: string[]) => Promise<number>; usage
   demo: { run: demoCommand, usage: demoUsage },
   hub: { run: hubCommand, usage: hubUsage },
   edge: { run: edgeCommand, usage: edgeUsage },
+  host: { run: hostCommand, usage: hostUsage },
   devices: { run: devicesCommand, usage: devicesUsage },
   cameras: { run: camerasCommand, usage: camerasUsage },
   events: { run: eventsCommand, usage: eventsUsage },
 };
 
-const overview = `sightline: intelligent cameras, analysed at the edge
+const overview = `sightline: intelligent cameras analysed at the edge, and cloud streaming
 
 Usage:
   sightline analyze <source> [--model M] [--config analytics.yaml] [--out events.jsonl] [--annotate out.mp4] [--fps N]
@@ -34,6 +36,7 @@ Usage:
   with a hub (--hub URL, --api-key KEY, --json):
   sightline hub [--data-dir D] [--db postgres://…] [--mqtt mqtt://…] [--port N]
   sightline edge --hub URL --token T [--data-dir D]
+  sightline host --hub URL --token T [--data-dir D] [--slots N]   (a cloud-streaming host)
   sightline devices list | create <id> [--name N] | get <id> | delete <id> | token <id>
   sightline cameras list [--device D] | add <id> --device D --source S [--config analytics.yaml] | update <id> … | get <id> | delete <id>
   sightline events list [filters] | follow [filters] | counts --from T [--to T] [--bucket minute|hour|day]

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { FeedRtpSource, WhipClient, type IceOptions } from '@sightline/media';
 import {
@@ -17,6 +18,18 @@ import { GamepadKeys } from './gamepad-keys.js';
 import { ProcessCpuMeter } from './process-cpu.js';
 
 export type StartCommand = Extract<SessionCommand, { action: 'start' }>;
+
+/**
+ * `{host-apps}` in an app's command or arguments names the directory of the apps that ship with the host (the test
+ * game page): the hub's catalogue cannot know where a host is installed. `{width}` and `{height}` are the session's
+ * picture size (a browser in kiosk mode has no window manager to make it full screen).
+ */
+export const HOST_APPS_PLACEHOLDER = '{host-apps}';
+export const HOST_APPS_DIR = fileURLToPath(new URL('../catalogue', import.meta.url));
+
+export function expandPlaceholders(text: string, app: { width: number; height: number }): string {
+  return text.replaceAll(HOST_APPS_PLACEHOLDER, HOST_APPS_DIR).replaceAll('{width}', String(app.width)).replaceAll('{height}', String(app.height));
+}
 
 export interface HostedSessionOptions {
   command: StartCommand;
@@ -60,8 +73,8 @@ export class HostedSession extends EventEmitter<HostedSessionEvents> {
     this.#gamepad = new GamepadKeys(app.gamepadKeys);
     this.#session = new StreamSession({
       app: {
-        command: app.command,
-        args: app.args,
+        command: expandPlaceholders(app.command, app),
+        args: app.args.map((arg) => expandPlaceholders(arg, app)),
         env: app.env,
         saveDataDir: app.saveData ? saveDataDirOf(options.dataDir, playerId, app.id) : undefined,
       },
@@ -87,6 +100,11 @@ export class HostedSession extends EventEmitter<HostedSessionEvents> {
   get pids(): number[] {
     const pids = this.#session.pids;
     return [pids.xvfb, ...pids.app, ...pids.ffmpeg].filter((pid): pid is number => pid !== undefined);
+  }
+
+  /** The X display number of the session (its socket is /tmp/.X11-unix/X<n>). */
+  get displayNumber(): number {
+    return this.#session.display.number;
   }
 
   get inputCounters(): { applied: number; refused: number } {

@@ -18,6 +18,7 @@ export function cpuSecondsOf(pid: number): number | undefined {
 export class ProcessCpuMeter {
   #last = new Map<number, number>();
   #lastAt = performance.now();
+  #first = true;
 
   sample(pids: readonly number[]): number {
     const now = performance.now();
@@ -28,11 +29,13 @@ export class ProcessCpuMeter {
       const cpu = cpuSecondsOf(pid);
       if (cpu === undefined) continue;
       next.set(pid, cpu);
-      const before = this.#last.get(pid);
-      if (before !== undefined) used += cpu - before;
+      // A process not seen before started since the last sample (an encoder replaced for a keyframe): all its CPU
+      // time falls in this interval.
+      used += cpu - (this.#last.get(pid) ?? (this.#first ? cpu : 0));
     }
     this.#last = next;
     this.#lastAt = now;
+    this.#first = false;
     return seconds > 0 ? Math.round((used / seconds) * 1000) / 10 : 0;
   }
 }

@@ -28,7 +28,7 @@ import { RecordingRetention } from './recordings/recording-retention.js';
 import { HUB_VERSION } from './version.js';
 import { StreamingService } from './streaming/streaming-service.js';
 import { HubSettingsService } from './settings/hub-settings.js';
-import type { ModelManifest } from '@sightline/protocol';
+import type { CreateAppRequest, ModelManifest } from '@sightline/protocol';
 
 export interface HubOptions {
   dataDir: string;
@@ -67,6 +67,8 @@ export interface HubOptions {
   recordingsRetentionIntervalMs?: number;
   /** Lifetime of a token from POST /cameras/{id}/recordings-token. Default 30 minutes. */
   recordingTokenTtlMs?: number;
+  /** Apps added to the cloud-streaming catalogue at start when it has none of that id (e.g. from `--apps FILE`). */
+  apps?: CreateAppRequest[];
   /** Cloud streaming: how long a player who lost the connection may take to come back. Default 60 s. */
   streamReconnectGraceMs?: number;
   /** The console's build directory (`vite build` output). Default: the installed @sightline/console package's. */
@@ -264,6 +266,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       reconnectGraceMs: options.streamReconnectGraceMs,
     });
     const streamingService = streaming;
+    await streamingService.apps.seed(options.apps ?? []);
     cleanups.push(() => streamingService.close());
 
     const ctx = {

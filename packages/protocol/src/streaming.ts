@@ -75,7 +75,14 @@ export const AppSchema = AppFieldsSchema.extend({ id: ResourceIdSchema, createdA
 export type App = z.infer<typeof AppSchema>;
 export const CreateAppRequestSchema = AppFieldsSchema.extend({ id: ResourceIdSchema }).strict();
 export type CreateAppRequest = z.input<typeof CreateAppRequestSchema>;
-export const UpdateAppRequestSchema = AppFieldsSchema.partial().strict();
+/** A partial entry, built without the defaults: a PATCH that omits a field keeps the stored value, not the default. */
+export const UpdateAppRequestSchema = z
+  .object(
+    Object.fromEntries(
+      Object.entries(AppFieldsSchema.shape).map(([key, field]) => [key, (field instanceof z.ZodDefault ? field.unwrap() : field).optional()]),
+    ) as unknown as { [K in keyof typeof AppFieldsSchema.shape]: z.ZodOptional<z.ZodType<z.output<(typeof AppFieldsSchema.shape)[K]>>> },
+  )
+  .strict();
 export type UpdateAppRequest = z.input<typeof UpdateAppRequestSchema>;
 
 export const EncoderInfoSchema = z.object({
@@ -199,6 +206,8 @@ export const StreamSessionSchema = z.object({
   /** A player who lost the connection may come back within this many ms and resume the session. */
   reconnectGraceMs: z.number().int().nonnegative(),
   spectators: z.number().int().nonnegative(),
+  /** What the host last reported about the running session (encoder fps and bitrate, its CPU), or null. */
+  hostStats: HostSessionStatsSchema.nullable().default(null),
 });
 export type StreamSession = z.infer<typeof StreamSessionSchema>;
 

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { CreateAppRequestSchema, parseOrThrow, type CreateAppRequest } from '@sightline/protocol';
 import { startHub } from '@sightline/hub';
 import { catalogModels } from '@sightline/vision';
 import { parseCommandArgs, parseNumberOption } from '../parse-args.js';
@@ -25,6 +28,8 @@ export const hubUsage = `sightline hub [options]
   --ice-server URL      a STUN or TURN server for live video (turn://user:pass@host:port); repeat for more.
                         None is needed when viewers and edges reach the hub directly (the console's Settings
                         can change them at run time; the stored list then wins)
+  --apps FILE           a JSON array of cloud-streaming apps (see packages/host/catalogue/test-apps.json) added to
+                        the catalogue at start when it has no app of that id
   --live-grace-s N      seconds a camera keeps publishing after its last viewer left (default 15)
   --log-level L         trace, debug, info (default), warn, error`;
 
@@ -43,6 +48,7 @@ export async function hubCommand(argv: string[]): Promise<number> {
     'recordings-max-gb': { type: 'string' },
     'ice-server': { type: 'string', multiple: true },
     'live-grace-s': { type: 'string' },
+    apps: { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
@@ -69,11 +75,23 @@ export async function hubCommand(argv: string[]): Promise<number> {
     ice: { iceServers: (values['ice-server'] ?? []).map(parseIceServer) },
     liveGraceMs: (parseNumberOption('live-grace-s', values['live-grace-s'], { min: 0, max: 3600 }) ?? 15) * 1000,
     modelCatalogue: catalogModels(),
+    apps: values.apps === undefined ? undefined : readAppCatalogue(values.apps),
   });
   process.stderr.write(`sightline hub: API ${hub.url}/api/v1, docs ${hub.url}/docs, devices connect to ${hub.mqttUrl}\n`);
   await waitForShutdownSignal();
   await hub.close();
   return 0;
+}
+
+/** The --apps file: every entry validated, and a bad one named by its place and field. */
+export function readAppCatalogue(path: string): CreateAppRequest[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--apps ${path}: ${(error as Error).message}`);
+  }
+  return parseOrThrow(z.array(CreateAppRequestSchema).max(1000), json, `--apps ${path}`);
 }
 
 const gigabytes = (gb: number | undefined) => (gb === undefined ? undefined : Math.round(gb * 1024 ** 3));

@@ -25,10 +25,18 @@ export class AppCatalogue {
     return app;
   }
 
+  /** Adds the apps the catalogue does not have yet (an administrator's later edits are kept). */
+  async seed(apps: readonly CreateAppRequest[]): Promise<void> {
+    for (const app of apps) if (!(await this.store.getApp(app.id))) await this.create(app);
+  }
+
   async update(id: string, patch: UpdateAppRequest): Promise<App> {
     const current = await this.get(id);
-    const fields = UpdateAppRequestSchema.parse(patch);
-    const app = AppSchema.parse({ ...current, ...stripUndefined(fields), id, updatedAt: Date.now() });
+    const parsed = UpdateAppRequestSchema.parse(patch);
+    // zod fills a partial schema's defaults too (args: []): only the fields the caller sent replace stored ones.
+    const sent = new Set(Object.keys(patch as object));
+    const fields = Object.fromEntries(Object.entries(parsed).filter(([key, value]) => sent.has(key) && value !== undefined));
+    const app = AppSchema.parse({ ...current, ...fields, id, updatedAt: Date.now() });
     if (!(await this.store.updateApp(app))) throw notFound('app', id);
     return app;
   }
@@ -36,8 +44,4 @@ export class AppCatalogue {
   async remove(id: string): Promise<void> {
     if (!(await this.store.deleteApp(id))) throw notFound('app', id);
   }
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

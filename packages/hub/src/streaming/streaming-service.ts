@@ -10,6 +10,7 @@ import {
   type App,
   type EndReason,
   type Host,
+  type HostSessionStats,
   type SessionCommand,
   type StreamSession,
   type StreamSessionState,
@@ -59,6 +60,7 @@ interface SessionRecord {
   spectators: Set<string>;
   adapter: BitrateAdapter;
   timer: NodeJS.Timeout | undefined;
+  hostStats: HostSessionStats | null;
   /** Input forwarded to the host, and refused (not the player's, malformed). */
   input: { forwarded: number; refused: number };
 }
@@ -124,6 +126,7 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
       adapter: new BitrateAdapter({ maxKbps: app.bitrateKbps }),
       timer: undefined,
       input: { forwarded: 0, refused: 0 },
+      hostStats: null,
     };
     this.#lastHubUrl = hubUrl;
     this.#sessions.set(record.id, record);
@@ -217,7 +220,7 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
       if (record.hostId !== hostId || record.state !== 'running') continue;
       const stats = reported.get(record.id)?.stats;
       if (!reported.has(record.id)) await this.#finish(record, 'host-lost', 'the host no longer runs this session');
-      else if (stats) record.message = null;
+      else if (stats) record.hostStats = stats;
     }
     await this.#schedule();
   }
@@ -304,6 +307,7 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
       gamepadKeys: record.app.gamepadKeys ?? null,
       reconnectGraceMs: this.#reconnectGraceMs,
       spectators: record.spectators.size,
+      hostStats: record.state === 'running' ? record.hostStats : null,
     };
   }
 
