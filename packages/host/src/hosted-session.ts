@@ -12,6 +12,7 @@ import {
   type HostSessionStats,
   type SessionCommand,
   type SessionStateReport,
+  type StreamInput,
 } from '@sightline/protocol';
 import { StreamSession, type RunAsOption } from '@sightline/streaming';
 import { GamepadKeys } from './gamepad-keys.js';
@@ -45,6 +46,8 @@ export interface HostedSessionOptions {
 
 interface HostedSessionEvents {
   report: [report: SessionStateReport];
+  /** A valid input message from the player, as it arrived (before it is injected). */
+  input: [message: StreamInput];
 }
 
 /**
@@ -196,6 +199,7 @@ export class HostedSession extends EventEmitter<HostedSessionEvents> {
       this.#input.refused++;
       return;
     }
+    this.emit('input', message.data);
     const events = message.data.type === 'gamepad' ? this.#gamepad.translate(message.data) : [message.data];
     for (const event of events) {
       if (this.#session.input(event).ok) this.#input.applied++;

@@ -50,7 +50,10 @@ export class BitrateAdapter {
   #decide(now: number): number | undefined {
     const cap = this.#rembKbps === undefined ? this.#max : Math.min(this.#max, this.#rembKbps * 0.9);
     const wanted = Math.round(Math.max(this.#min, Math.min(cap, this.#max * this.#lossCut)));
-    if (Math.abs(wanted - this.#target) < this.#target * this.#changeFraction) return undefined;
+    if (wanted === this.#target) return undefined;
+    // Small steps are not worth an IDR, except the last one back to the ceiling (or down to the floor).
+    const bound = wanted === this.#max || wanted === this.#min;
+    if (!bound && Math.abs(wanted - this.#target) < this.#target * this.#changeFraction) return undefined;
     if (now - this.#lastChangeAt < this.#minIntervalMs) return undefined;
     this.#lastChangeAt = now;
     this.#target = wanted;
