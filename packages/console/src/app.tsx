@@ -12,11 +12,19 @@ import { CameraPage } from './camera/camera-page.js';
 import { EventsPage } from './events/events-page.js';
 import { SettingsPage } from './settings/settings-page.js';
 import { NotFoundPage } from './shell/not-found-page.js';
+import { AppsPage } from './apps/apps-page.js';
+import { SessionsPage } from './apps/sessions-page.js';
+import { HostsPage } from './hosts/hosts-page.js';
+import { PlayPage } from './play/play-page.js';
+import { SpectatorApp } from './play/spectator-app.js';
+import { isSpectateLink } from './play/spectate-link.js';
 
 // The charting library is the largest dependency: loaded only when analytics is opened.
 const AnalyticsPage = lazy(() => import('./analytics/analytics-page.js').then((m) => ({ default: m.AnalyticsPage })));
 
 const router = createBrowserRouter([
+  // The player page is full screen, outside the shell (cloud streaming).
+  { path: '/play/:sessionId', element: <PlayPage /> },
   {
     path: '/',
     element: <AppShell />,
@@ -34,6 +42,9 @@ const router = createBrowserRouter([
         ),
       },
       { path: 'settings', element: <SettingsPage /> },
+      { path: 'apps', element: <AppsPage /> },
+      { path: 'sessions', element: <SessionsPage /> },
+      { path: 'hosts', element: <HostsPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },
@@ -51,7 +62,8 @@ export function App() {
       </>
     );
   }
-  if (me.data === null) return <SignInPage />;
+  // A spectate link opens its session view-only without signing in.
+  if (me.data === null) return isSpectateLink(window.location) ? <SpectatorApp /> : <SignInPage />;
   return (
     <SessionProvider me={me.data}>
       <RouterProvider router={router} />

@@ -9,6 +9,9 @@ const NAV = [
   { to: '/fleet', label: 'Fleet' },
   { to: '/events', label: 'Events' },
   { to: '/analytics', label: 'Analytics' },
+  { to: '/apps', label: 'Apps' },
+  { to: '/sessions', label: 'Sessions' },
+  { to: '/hosts', label: 'Hosts' },
   { to: '/settings', label: 'Settings', scope: 'admin' as const },
 ];
 
