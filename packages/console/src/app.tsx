@@ -11,6 +11,7 @@ import { FleetPage } from './fleet/fleet-page.js';
 import { CameraPage } from './camera/camera-page.js';
 import { EventsPage } from './events/events-page.js';
 import { SettingsPage } from './settings/settings-page.js';
+import { ModelsPage } from './models/models-page.js';
 import { NotFoundPage } from './shell/not-found-page.js';
 import { AppsPage } from './apps/apps-page.js';
 import { SessionsPage } from './apps/sessions-page.js';
@@ -41,6 +42,7 @@ const router = createBrowserRouter([
           </Suspense>
         ),
       },
+      { path: 'models', element: <ModelsPage /> },
       { path: 'settings', element: <SettingsPage /> },
       { path: 'apps', element: <AppsPage /> },
       { path: 'sessions', element: <SessionsPage /> },

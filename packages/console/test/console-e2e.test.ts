@@ -9,8 +9,10 @@ import { startEdge, type EdgeAgent } from '@sightline/edge';
 import { SightlineClient } from '@sightline/sdk';
 import { launchChromium } from '../../media/test/support/chromium.js';
 import { requireSharedData } from '../../vision/src/util/shared-data.js';
+import { catalogModels } from '../../vision/src/models/catalog.js';
 import { waitFor } from '../../cli/test/support/fleet-processes.js';
 import { COUNTS_CSV_HEADER } from '../src/analytics/csv.js';
+import { EVENTS_CSV_HEADER } from '../src/events/events-csv.js';
 import { ensureConsoleBuilt } from './support/console-dist.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -56,6 +58,12 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
 
+/** One part of the page, whole even where it runs past the window. */
+async function screenshotOf(locator: Locator, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await locator.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
 /**
  * The console end to end, as a person uses it, against a real hub and edge: first-run setup, enrolling a device with
  * the token the UI shows, adding a camera (and seeing an inline validation error), live video with boxes, drawing a
@@ -73,7 +81,7 @@ describe('console in headless Chromium against a real hub and edge', () => {
   beforeAll(async () => {
     ensureConsoleBuilt();
     dir = mkdtempSync(join(tmpdir(), 'sightline-console-'));
-    hub = await startHub({ dataDir: join(dir, 'hub'), port: 0, mqttPort: 0, mqttWsPort: null, logLevel: 'silent', ice: LOOPBACK, liveGraceMs: 1000 });
+    hub = await startHub({ dataDir: join(dir, 'hub'), port: 0, mqttPort: 0, mqttWsPort: null, logLevel: 'silent', ice: LOOPBACK, liveGraceMs: 1000, modelCatalogue: catalogModels() });
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true, colorScheme: 'dark' });
     page = await context.newPage();
@@ -103,9 +111,9 @@ describe('console in headless Chromium against a real hub and edge', () => {
     expect(index.headers.get('content-type')).toContain('text/html');
     expect((await fetch(`${hub.url}/api/v1/nope`)).status).toBe(404);
 
-    // First run: create the administrator, which signs in.
+    // First run: the hub says it has no administrator yet, so the console asks for one; creating it signs in.
     await page.goto(hub.url);
-    await page.getByRole('button', { name: 'First run? Create the administrator' }).click();
+    await page.getByRole('heading', { name: 'Create the administrator' }).waitFor();
     await page.getByLabel('Username').fill(ADMIN.username);
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Create administrator' }).click();
@@ -178,6 +186,13 @@ describe('console in headless Chromium against a real hub and edge', () => {
     const firstEvent = page.getByTestId('event').first();
     await waitForText(firstEvent, /person #\d+ entered walkway/, 45_000);
 
+    // The events of this filter as CSV.
+    const [eventsDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const eventRows = readFileSync((await eventsDownload.path())!, 'utf8').trim().split(/\r\n/);
+    expect(eventRows[0]).toBe(EVENTS_CSV_HEADER.join(','));
+    expect(eventRows.length).toBeGreaterThan(1);
+    expect(eventRows.slice(1).every((row) => /^[0-9a-f-]{36},\d{4}-\d\d-\d\dT[^,]+,crowd,edge-1,zone\.enter,person,[0-9.]+,\d+,walkway,,,,/.test(row))).toBe(true);
+
     // Its clip plays once the edge has uploaded the recording around it.
     const session = new SightlineClient({ baseUrl: hub.url });
     session.setApiKey((await session.auth.login(ADMIN)).token);
@@ -199,8 +214,21 @@ describe('console in headless Chromium against a real hub and edge', () => {
     expect(walkway.length).toBeGreaterThan(0);
     expect(walkway.every((row) => /^\d{4}-\d\d-\d\dT.*,crowd,zone\.enter,walkway,,,person,[1-9]\d*$/.test(row))).toBe(true);
 
+    // Occupancy of the zones over the last minutes, replayed from their entries and exits.
+    await page.getByRole('tab', { name: 'Occupancy' }).click();
+    await page.getByLabel('Period').selectOption('15m');
+    await page.getByTestId('occupancy-panel').locator('.recharts-line').first().waitFor({ timeout: 20_000 });
+    await screenshotOf(page.locator('main'), 'analytics-occupancy');
+    // The heatmap of the camera over its latest snapshot: real boxes over a real frame.
+    await page.getByRole('tab', { name: 'Heatmap' }).click();
+    const heat = page.getByTestId('heatmap-canvas');
+    await heat.waitFor({ timeout: 20_000 });
+    expect(Number(await heat.getAttribute('data-total'))).toBeGreaterThan(0);
+    await waitFor('the snapshot behind the heatmap', () => page.locator('.heatmap-stage img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0), 10_000);
+    await screenshotOf(page.locator('main'), 'analytics-heatmap');
+
     // The screenshots of this run illustrate the docs.
     mkdirSync(DOC_IMAGES, { recursive: true });
-    for (const name of ['camera-wall', 'camera-page', 'zone-editor']) copyFileSync(join(SCREENSHOTS, `${name}.png`), join(DOC_IMAGES, `console-${name}.png`));
+    for (const name of ['camera-wall', 'camera-page', 'zone-editor', 'analytics-occupancy', 'analytics-heatmap']) copyFileSync(join(SCREENSHOTS, `${name}.png`), join(DOC_IMAGES, `console-${name}.png`));
   }, 180_000);
 });

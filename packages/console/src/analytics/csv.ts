@@ -1,7 +1,7 @@
 import type { CountPoint } from '@sightline/protocol';
 
 /** RFC 4180 quoting: a field with a comma, quote or line break is quoted, quotes doubled. */
-function field(value: string | number | null): string {
+export function csvField(value: string | number | null): string {
   const text = value === null ? '' : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
@@ -9,7 +9,7 @@ function field(value: string | number | null): string {
 export const COUNTS_CSV_HEADER = ['bucket_start', 'camera_id', 'type', 'zone_id', 'line_id', 'direction', 'label', 'count'];
 
 export function countsCsv(points: readonly CountPoint[]): string {
-  const rows = points.map((p) => [new Date(p.bucketStart).toISOString(), p.cameraId, p.type, p.zoneId, p.lineId, p.direction, p.label, p.count].map(field).join(','));
+  const rows = points.map((p) => [new Date(p.bucketStart).toISOString(), p.cameraId, p.type, p.zoneId, p.lineId, p.direction, p.label, p.count].map(csvField).join(','));
   return [COUNTS_CSV_HEADER.join(','), ...rows].join('\r\n') + '\r\n';
 }
 

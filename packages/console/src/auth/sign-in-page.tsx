@@ -1,20 +1,25 @@
 import { useState, type FormEvent } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { isSightlineApiError } from '@sightline/sdk';
 import { hub } from '../api/client.js';
 import { errorField, errorMessage } from '../api/errors.js';
 import { queryKeys } from '../api/query-keys.js';
 import { Field } from '../ui/field.js';
+import { Loading } from '../ui/states.js';
 
 type Mode = 'sign-in' | 'setup';
 
 /**
- * Sign-in, and on a new hub the first-run setup of the admin account. The hub has no call that says whether setup is
- * done, so the setup form is one click away and a hub that already has an admin says so (`setup_complete`).
+ * Sign-in, and on a new hub the first-run setup of the admin account. The hub's public `GET /setup/status` says which
+ * one to show; only when it cannot be asked (the hub is unreachable) are both offered. Two people setting up at once:
+ * the second is told the hub already has an administrator (`setup_complete`) and gets the sign-in form.
  */
 export function SignInPage() {
   const client = useQueryClient();
-  const [mode, setMode] = useState<Mode>('sign-in');
+  const status = useQuery({ queryKey: ['setup-status'], queryFn: ({ signal }) => hub.auth.setupStatus({ signal }), staleTime: 0, retry: 1 });
+  const [chosen, setChosen] = useState<Mode>();
+  const mode: Mode = chosen ?? (status.data?.needed ? 'setup' : 'sign-in');
+  const setMode = (next: Mode) => setChosen(next);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>();
@@ -32,6 +37,7 @@ export function SignInPage() {
         } catch (err) {
           if (isSightlineApiError(err, 'setup_complete')) {
             setMode('sign-in');
+            void status.refetch();
             setNotice('This hub already has an administrator. Sign in with that account.');
             return;
           }
@@ -52,6 +58,7 @@ export function SignInPage() {
   const fieldError = (name: string) => (field === name ? errorMessage(error) : undefined);
   const formError = error && !field ? errorMessage(error) : undefined;
 
+  if (status.isPending) return <Loading label="Connecting to the hub…" />;
   return (
     <main className="sign-in">
       <form className="card sign-in-card" onSubmit={(e) => void submit(e)} aria-labelledby="sign-in-title">
@@ -89,17 +96,20 @@ export function SignInPage() {
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? 'Please wait…' : mode === 'setup' ? 'Create administrator' : 'Sign in'}
         </button>
-        <button
-          type="button"
-          className="link-button"
-          onClick={() => {
-            setMode(mode === 'setup' ? 'sign-in' : 'setup');
-            setError(undefined);
-            setNotice(undefined);
-          }}
-        >
-          {mode === 'setup' ? 'I already have an account' : 'First run? Create the administrator'}
-        </button>
+        {status.data === undefined ? (
+          // The hub could not say whether it has an administrator: offer both.
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              setMode(mode === 'setup' ? 'sign-in' : 'setup');
+              setError(undefined);
+              setNotice(undefined);
+            }}
+          >
+            {mode === 'setup' ? 'I already have an account' : 'First run? Create the administrator'}
+          </button>
+        ) : null}
       </form>
     </main>
   );

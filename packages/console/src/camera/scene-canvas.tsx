@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type PointerEvent as ReactPointerEvent } from 'react';
+import { forwardRef, useEffect, useImperativeHandle, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import { clamp01, type EditableShape, type Point } from './scene-model.js';
 
 export type Tool = 'select' | 'zone' | 'line';
@@ -17,18 +17,31 @@ interface Props {
   onSelect: (index: number | undefined) => void;
   onDraftPoint: (point: Point) => void;
   onMovePoint: (shape: number, point: number, to: Point) => void;
+  /** Keyboard drawing: where the next point goes, and which corner of the selected shape arrow keys move. */
+  cursor: Point;
+  vertex: number;
+  onKeyDown: (e: ReactKeyboardEvent<SVGSVGElement>) => void;
+  /** The id of the text that explains the keys. */
+  helpId: string;
 }
 
 const HANDLE_RADIUS = 7;
 
 /**
  * Zones and lines drawn over the live picture in an SVG of the picture's own size (the live view keeps the video's
- * aspect ratio, so normalized coordinates map straight onto it). Click to add points, drag handles to move them.
+ * aspect ratio, so normalized coordinates map straight onto it). Click to add points, drag handles to move them; or,
+ * with the picture focused, draw and edit with the keyboard (see keyboard-drawing.ts): a crosshair shows the cursor
+ * and the corner the arrow keys move is ringed.
  */
-export function SceneCanvas({ shapes, selected, tool, draft, onSelect, onDraftPoint, onMovePoint }: Props) {
+export const SceneCanvas = forwardRef<{ focus: () => void }, Props>(function SceneCanvas(
+  { shapes, selected, tool, draft, onSelect, onDraftPoint, onMovePoint, cursor, vertex, onKeyDown, helpId },
+  ref,
+) {
   const svgRef = useRef<SVGSVGElement>(null);
   const [size, setSize] = useState({ width: 1, height: 1 });
   const [drag, setDrag] = useState<Drag>();
+  const [focused, setFocused] = useState(false);
+  useImperativeHandle(ref, () => ({ focus: () => svgRef.current?.focus() }), []);
 
   useEffect(() => {
     const svg = svgRef.current;
@@ -54,10 +67,11 @@ export function SceneCanvas({ shapes, selected, tool, draft, onSelect, onDraftPo
 
   const handle = (shapeIndex: number, pointIndex: number, point: Point) => {
     const [x, y] = px(point);
+    const active = focused && tool === 'select' && shapeIndex === selected && pointIndex === vertex;
     return (
       <circle
         key={`h-${shapeIndex}-${pointIndex}`}
-        className="handle"
+        className={active ? 'handle active' : 'handle'}
         cx={x}
         cy={y}
         r={HANDLE_RADIUS}
@@ -87,8 +101,18 @@ export function SceneCanvas({ shapes, selected, tool, draft, onSelect, onDraftPo
       width="100%"
       height="100%"
       role="application"
-      aria-label={tool === 'select' ? 'Zones and lines; drag a corner to move it' : `Click on the picture to place the ${tool}'s points`}
+      tabIndex={0}
+      aria-roledescription="zone and line editor"
+      aria-label={
+        tool === 'select'
+          ? `Zones and lines (${shapes.length}); drag a corner, or press N to select a shape and arrow keys to move its corners`
+          : `Drawing a ${tool}: click on the picture, or move the cursor with the arrow keys and press Enter to place each point`
+      }
+      aria-describedby={helpId}
       onPointerUp={onBackgroundClick}
+      onKeyDown={onKeyDown}
+      onFocus={() => setFocused(true)}
+      onBlur={() => setFocused(false)}
     >
       {shapes.map((shape, i) => {
         const isSelected = i === selected;
@@ -124,13 +148,20 @@ export function SceneCanvas({ shapes, selected, tool, draft, onSelect, onDraftPo
       })}
       {draft.length > 0 ? (
         <g className="shape draft">
-          <polyline points={draft.map((p) => px(p).join(',')).join(' ')} />
+          <polyline points={[...draft, ...(focused ? [cursor] : [])].map((p) => px(p).join(',')).join(' ')} />
           {draft.map((p, j) => {
             const [x, y] = px(p);
             return <circle key={j} className="handle" cx={x} cy={y} r={HANDLE_RADIUS - 2} />;
           })}
         </g>
       ) : null}
+      {focused && tool !== 'select' ? (
+        <g className="cursor" data-testid="drawing-cursor" aria-hidden="true">
+          <line x1={px(cursor)[0] - 12} y1={px(cursor)[1]} x2={px(cursor)[0] + 12} y2={px(cursor)[1]} />
+          <line x1={px(cursor)[0]} y1={px(cursor)[1] - 12} x2={px(cursor)[0]} y2={px(cursor)[1] + 12} />
+          <circle cx={px(cursor)[0]} cy={px(cursor)[1]} r={4} />
+        </g>
+      ) : null}
     </svg>
   );
-}
+});

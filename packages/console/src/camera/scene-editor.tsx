@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { Camera } from '@sightline/protocol';
 import { hub } from '../api/client.js';
@@ -10,6 +10,8 @@ import { SceneCanvas, type Tool } from './scene-canvas.js';
 import { analyticsOf, freeId, newLine, newZone, shapesOf, type EditableShape, type Point } from './scene-model.js';
 import { ShapeFields } from './shape-fields.js';
 import { AppliedVersion } from './applied-version.js';
+import { applyVertexAction, keyAction } from './keyboard-drawing.js';
+import './editor.css';
 
 /** The player draws no zones or lines while editing: the editor draws the draft ones itself. */
 const EDIT_LAYERS = { zones: false, lines: false };
@@ -24,6 +26,11 @@ export function SceneEditor({ camera, onDone }: { camera: Camera; onDone: () => 
   const [selected, setSelected] = useState<number | undefined>(shapes.length > 0 ? 0 : undefined);
   const [tool, setTool] = useState<Tool>('select');
   const [draft, setDraft] = useState<Point[]>([]);
+  const [cursor, setCursor] = useState<Point>([0.5, 0.5]);
+  const [vertex, setVertex] = useState(0);
+  const [announcement, setAnnouncement] = useState('');
+  const canvasRef = useRef<{ focus: () => void }>(null);
+  const helpId = useId();
   const save = useMutation({
     mutationFn: () => hub.cameras.update(camera.id, { analytics: analyticsOf(shapes) }),
     onSuccess: (saved) => {
@@ -44,6 +51,58 @@ export function SceneEditor({ camera, onDone }: { camera: Camera; onDone: () => 
   const cancelDraft = () => {
     setDraft([]);
     setTool('select');
+  };
+  /** Picks a drawing tool; from the keyboard, the picture takes the focus so the arrow keys draw at once. */
+  const startTool = (next: Tool) => {
+    setDraft([]);
+    setTool(next);
+    canvasRef.current?.focus();
+  };
+  const onCanvasKey = (e: ReactKeyboardEvent<SVGSVGElement>) => {
+    const result = keyAction(e, { tool, draft, shapes, selected, cursor, vertex });
+    if (!result) return;
+    e.preventDefault();
+    e.stopPropagation();
+    setAnnouncement(result.announce);
+    const { action } = result;
+    switch (action.kind) {
+      case 'moveCursor':
+        setCursor(action.to);
+        break;
+      case 'addPoint':
+        addDraftPoint(action.at);
+        break;
+      case 'removeLastPoint':
+        setDraft((d) => d.slice(0, -1));
+        break;
+      case 'finishZone':
+        finishZone();
+        break;
+      case 'cancel':
+        cancelDraft();
+        break;
+      case 'startTool':
+        startTool(action.tool);
+        break;
+      case 'selectShape':
+        setSelected(action.index);
+        setVertex(0);
+        break;
+      case 'selectVertex':
+        setVertex(action.index);
+        break;
+      case 'moveVertex':
+      case 'removeVertex':
+      case 'insertVertex': {
+        const shape = shapes[action.shape];
+        if (shape) update(action.shape, applyVertexAction(shape, action));
+        if (action.kind === 'insertVertex') setVertex(action.after + 1);
+        if (action.kind === 'removeVertex') setVertex(Math.max(0, action.vertex - 1));
+        break;
+      }
+      case 'say':
+        break;
+    }
   };
   const addDraftPoint = (point: Point) => {
     if (tool === 'line') {
@@ -76,6 +135,8 @@ export function SceneEditor({ camera, onDone }: { camera: Camera; onDone: () => 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (tool === 'select') return;
+      // The picture handles its own keys; Enter in a field or on a button is theirs.
+      if (e.target instanceof Element && e.target.closest('svg, input, select, textarea, button, a')) return;
       if (e.key === 'Enter' && tool === 'zone') finishZone();
       if (e.key === 'Escape') cancelDraft();
     };
@@ -91,10 +152,10 @@ export function SceneEditor({ camera, onDone }: { camera: Camera; onDone: () => 
           <button type="button" className="button small" aria-pressed={tool === 'select'} onClick={cancelDraft}>
             Select
           </button>
-          <button type="button" className="button small" aria-pressed={tool === 'zone'} onClick={() => { setDraft([]); setTool('zone'); }}>
+          <button type="button" className="button small" aria-pressed={tool === 'zone'} onClick={() => startTool('zone')}>
             Draw zone
           </button>
-          <button type="button" className="button small" aria-pressed={tool === 'line'} onClick={() => { setDraft([]); setTool('line'); }}>
+          <button type="button" className="button small" aria-pressed={tool === 'line'} onClick={() => startTool('line')}>
             Draw line
           </button>
           {tool === 'zone' ? (
@@ -107,13 +168,40 @@ export function SceneEditor({ camera, onDone }: { camera: Camera; onDone: () => 
               </button>
             </>
           ) : null}
-          <span className="muted small" aria-live="polite">
-            {tool === 'zone' ? 'Click to add corners; Enter finishes, Escape cancels.' : tool === 'line' ? (draft.length === 0 ? 'Click the start of the line.' : 'Click its end.') : 'Select a shape to move its corners.'}
+          <span className="muted small" aria-live="polite" data-testid="editor-status">
+            {announcement ||
+              (tool === 'zone' ? 'Click to add corners; Enter finishes, Escape cancels.' : tool === 'line' ? (draft.length === 0 ? 'Click the start of the line.' : 'Click its end.') : 'Select a shape to move its corners.')}
           </span>
         </div>
         <LiveView cameraId={camera.id} scene={EMPTY_SCENE} layers={EDIT_LAYERS} label={`Live video of ${camera.config.name ?? camera.id}, for drawing zones`}>
-          <SceneCanvas shapes={shapes} selected={selected} tool={tool} draft={draft} onSelect={setSelected} onDraftPoint={addDraftPoint} onMovePoint={movePoint} />
+          <SceneCanvas
+            ref={canvasRef}
+            shapes={shapes}
+            selected={selected}
+            tool={tool}
+            draft={draft}
+            onSelect={(index) => {
+              setSelected(index);
+              setVertex(0);
+            }}
+            onDraftPoint={addDraftPoint}
+            onMovePoint={movePoint}
+            cursor={cursor}
+            vertex={vertex}
+            onKeyDown={onCanvasKey}
+            helpId={helpId}
+          />
         </LiveView>
+        <details className="keyboard-help">
+          <summary>Drawing with the keyboard</summary>
+          <div id={helpId}>
+            <p>Tab to the picture, then:</p>
+            <ul>
+              <li>D draws a zone, L a line. Arrow keys move the cursor (Shift: 5 %, Alt: 0.2 %); Enter adds a point; Backspace removes the last one; F (or Enter on the first corner) finishes a zone; Escape cancels.</li>
+              <li>N selects the next zone or line (Shift+N the previous), V its next corner; arrow keys move that corner; I inserts a corner after it, Delete removes it; Escape selects nothing.</li>
+            </ul>
+          </div>
+        </details>
       </div>
       <aside className="editor-panel" aria-label="Zones and lines">
         <h2>Zones and lines</h2>

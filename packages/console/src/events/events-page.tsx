@@ -1,9 +1,13 @@
-import { useMemo } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import type { EventFilter } from '@sightline/protocol';
 import { useCameras } from '../fleet/use-fleet.js';
 import { EventList } from './event-list.js';
 import { Field } from '../ui/field.js';
+import { downloadText } from '../analytics/csv.js';
+import { errorMessage } from '../api/errors.js';
+import { EVENTS_EXPORT_MAX, eventsCsv, fetchEventsForExport } from './events-csv.js';
+import './events.css';
 
 const TYPES = ['zone.enter', 'zone.exit', 'zone.loiter', 'line.cross'] as const;
 type EventType = (typeof TYPES)[number];
@@ -49,7 +53,8 @@ export function EventsPage() {
     <section className="page" aria-labelledby="events-title">
       <div className="page-header">
         <h1 id="events-title">Events</h1>
-        <span className="muted small">Live: new events appear at the top.</span>
+        <span className="muted small header-note">Live: new events appear at the top.</span>
+        <ExportEvents filter={filter} />
       </div>
       <form
         className="filters"
@@ -103,5 +108,49 @@ export function EventsPage() {
       </form>
       <EventList filter={filter} />
     </section>
+  );
+}
+
+type ExportState = { state: 'idle' } | { state: 'running'; count: number } | { state: 'done'; count: number; truncated: boolean } | { state: 'failed'; error: unknown };
+
+/** Downloads every event of the current filter as CSV, fetched page by page; a second click cancels. */
+function ExportEvents({ filter }: { filter: EventFilter }) {
+  const [state, setState] = useState<ExportState>({ state: 'idle' });
+  const abort = useRef<AbortController | undefined>(undefined);
+  const run = async () => {
+    if (abort.current) {
+      abort.current.abort();
+      return;
+    }
+    const controller = new AbortController();
+    abort.current = controller;
+    setState({ state: 'running', count: 0 });
+    try {
+      const { events, truncated } = await fetchEventsForExport(filter, (count) => setState({ state: 'running', count }), controller.signal);
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+      downloadText(`sightline-events-${filter.cameraId ? `${filter.cameraId}-` : ''}${stamp}.csv`, eventsCsv(events));
+      setState({ state: 'done', count: events.length, truncated });
+    } catch (error) {
+      setState(controller.signal.aborted ? { state: 'idle' } : { state: 'failed', error });
+    } finally {
+      abort.current = undefined;
+    }
+  };
+  const running = state.state === 'running';
+  return (
+    <div className="actions">
+      <span className="muted small" role="status" aria-live="polite" data-testid="events-export-status">
+        {state.state === 'running'
+          ? `Exporting… ${state.count} events`
+          : state.state === 'done'
+            ? `Exported ${state.count} events${state.truncated ? ` (the newest ${EVENTS_EXPORT_MAX}; narrow the filter for the rest)` : ''}.`
+            : state.state === 'failed'
+              ? `Export failed: ${errorMessage(state.error)}`
+              : ''}
+      </span>
+      <button type="button" className="button" onClick={() => void run()} title="Every event matching the filters, as CSV">
+        {running ? 'Cancel export' : 'Export CSV'}
+      </button>
+    </div>
   );
 }

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { LivePlayer, type OverlayLayers, type Scene, type WhepState } from '@sightline/player';
 import { viewTokenProvider } from './live-token.js';
+import { useHubSettings } from '../settings/use-hub-settings.js';
 
 export interface LiveViewProps {
   cameraId: string;
@@ -37,11 +38,15 @@ export function LiveView({ cameraId, scene, layers, label, className, onVideoSiz
   sceneRef.current = scene;
   const layersRef = useRef(layers);
   layersRef.current = layers;
+  // The hub's STUN/TURN servers (Settings): the player waits for them, and starts again when an admin changes them.
+  const settings = useHubSettings();
+  const iceKey = settings.isPending ? undefined : JSON.stringify(settings.data?.iceServers ?? []);
 
   useEffect(() => {
     const video = videoRef.current;
-    if (!video) return;
+    if (!video || iceKey === undefined) return;
     const player = new LivePlayer({
+      iceServers: JSON.parse(iceKey) as RTCIceServer[],
       hubUrl: window.location.origin,
       cameraId,
       video,
@@ -56,7 +61,7 @@ export function LiveView({ cameraId, scene, layers, label, className, onVideoSiz
       playerRef.current = undefined;
       void player.destroy();
     };
-  }, [cameraId]);
+  }, [cameraId, iceKey]);
 
   useEffect(() => playerRef.current?.setScene(scene), [scene]);
   useEffect(() => {

@@ -1,14 +1,25 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { ApiKeyCreated, ApiScope } from '@sightline/protocol';
+import {
+  UpdateHubSettingsRequestSchema,
+  type ApiKeyCreated,
+  type ApiScope,
+  type HubSettings,
+  type IceServerSetting,
+  type SettingSource,
+  type UpdateHubSettingsRequest,
+} from '@sightline/protocol';
 import { hub } from '../api/client.js';
 import { errorField, errorMessage } from '../api/errors.js';
 import { queryKeys } from '../api/query-keys.js';
 import { useSession } from '../auth/session.js';
 import { CopyButton } from '../ui/copy-button.js';
 import { Field } from '../ui/field.js';
-import { formatAgo } from '../ui/format.js';
+import { formatAgo, formatBytes } from '../ui/format.js';
 import { Empty, QueryView } from '../ui/states.js';
+import { issuesByField } from '../ui/zod-issues.js';
+import { hubSettingsKey, useHubSettings } from './use-hub-settings.js';
+import './settings.css';
 
 const SCOPE_TEXT: Record<ApiScope, string> = {
   read: 'read: cameras, events, counts, live video',
@@ -18,22 +29,225 @@ const SCOPE_TEXT: Record<ApiScope, string> = {
 
 export function SettingsPage() {
   const session = useSession();
-  if (!session.can('admin')) {
-    return (
-      <section className="page">
-        <h1>Settings</h1>
-        <p>Only administrators manage API keys.</p>
-      </section>
-    );
-  }
+  const settings = useHubSettings();
   return (
     <section className="page" aria-labelledby="settings-title">
       <div className="page-header">
         <h1 id="settings-title">Settings</h1>
+        {session.can('admin') ? null : <span className="muted small">Only administrators change settings.</span>}
       </div>
-      <ApiKeys />
-      <p className="muted small">Retention and ICE servers are set when the hub starts (`sightline hub --help`); the console cannot change them yet.</p>
+      <QueryView query={settings}>
+        {(current) => (
+          <div className="settings-grid">
+            <RetentionCard settings={current} editable={session.can('admin')} />
+            <IceServersCard settings={current} editable={session.can('admin')} />
+          </div>
+        )}
+      </QueryView>
+      {session.can('admin') ? <ApiKeys /> : null}
     </section>
+  );
+}
+
+const SOURCE_TEXT: Record<SettingSource, string> = {
+  default: 'built-in default',
+  startup: 'set when the hub started',
+  console: 'set here',
+};
+
+function SourceNote({ source, settings }: { source: SettingSource; settings: HubSettings }) {
+  return (
+    <p className="muted small">
+      Value: {SOURCE_TEXT[source]}
+      {source === 'console' && settings.updatedAt ? ` (last change ${formatAgo(settings.updatedAt)}${settings.updatedBy ? ` by ${settings.updatedBy}` : ''})` : ''}.
+    </p>
+  );
+}
+
+/** Saves part of the settings (validated here with the protocol's schema first, then by the hub) into the cache. */
+function useSaveSettings() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (patch: UpdateHubSettingsRequest) => {
+      const parsed = UpdateHubSettingsRequestSchema.safeParse(patch);
+      if (!parsed.success) throw new LocalValidationError(issuesByField(parsed.error));
+      return hub.settings.update(parsed.data);
+    },
+    onSuccess: (saved) => client.setQueryData(hubSettingsKey, saved),
+  });
+}
+
+class LocalValidationError extends Error {
+  constructor(readonly fields: Map<string, string>) {
+    super([...fields.entries()].map(([field, message]) => `${field}: ${message}`).join('; '));
+  }
+}
+
+/** The message for one field (`iceServers[0].urls`), from the local check or the hub's answer. */
+function errorFor(error: unknown, field: string): string | undefined {
+  if (error instanceof LocalValidationError) return error.fields.get(field);
+  return errorField(error) === field ? errorMessage(error) : undefined;
+}
+
+/** An error no field shows. */
+function formErrorOf(error: unknown, fields: readonly string[]): string | undefined {
+  if (!error) return undefined;
+  if (error instanceof LocalValidationError) return [...error.fields.keys()].some((f) => fields.includes(f)) ? undefined : error.message;
+  const field = errorField(error);
+  return field && fields.includes(field) ? undefined : errorMessage(error);
+}
+
+function RetentionCard({ settings, editable }: { settings: HubSettings; editable: boolean }) {
+  const [days, setDays] = useState(String(settings.eventRetentionDays));
+  const save = useSaveSettings();
+  const [saved, setSaved] = useState(false);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setSaved(false);
+    save.mutate({ eventRetentionDays: days.trim() === '' ? Number.NaN : Number(days) }, { onSuccess: () => setSaved(true) });
+  };
+  const { recordings } = settings;
+  return (
+    <div className="card" data-testid="retention-settings">
+      <h2>Retention</h2>
+      {editable ? (
+        <form className="inline-form" onSubmit={submit} aria-label="Event retention">
+          <Field label="Keep events and snapshots (days)" error={errorFor(save.error, 'eventRetentionDays')}>
+            {(props) => <input {...props} name="eventRetentionDays" type="number" min={1} max={36500} step={1} required value={days} onChange={(e) => setDays(e.target.value)} />}
+          </Field>
+          <button type="submit" className="button primary" disabled={save.isPending}>
+            {save.isPending ? 'Saving…' : 'Save retention'}
+          </button>
+        </form>
+      ) : (
+        <p>
+          Events and their snapshots are kept <strong>{settings.eventRetentionDays} days</strong>.
+        </p>
+      )}
+      <p className="small" aria-live="polite">
+        {saved && !save.isPending ? `Saved: events older than ${settings.eventRetentionDays} days are being deleted now.` : ''}
+      </p>
+      {formErrorOf(save.error, ['eventRetentionDays']) ? (
+        <p className="form-error" role="alert">
+          {formErrorOf(save.error, ['eventRetentionDays'])}
+        </p>
+      ) : null}
+      <SourceNote source={settings.sources.eventRetentionDays} settings={settings} />
+      <h3>Recordings</h3>
+      <dl className="facts stacked">
+        <div>
+          <dt>Budget for all cameras</dt>
+          <dd data-testid="recordings-budget">{recordings.maxBytes === null ? 'none' : formatBytes(recordings.maxBytes)}</dd>
+        </div>
+        <div>
+          <dt>In use</dt>
+          <dd>{formatBytes(recordings.usedBytes)}</dd>
+        </div>
+        <div>
+          <dt>Kept per camera unless its recording settings say otherwise</dt>
+          <dd>{recordings.defaultRetainDays} days</dd>
+        </div>
+      </dl>
+      <p className="muted small">
+        The budget is set when the hub starts (<code>sightline hub --recordings-max-gb</code>); past it the oldest recordings of any camera go first.
+      </p>
+    </div>
+  );
+}
+
+interface IceRow {
+  urls: string;
+  username: string;
+  credential: string;
+}
+
+const toRows = (servers: readonly IceServerSetting[]): IceRow[] =>
+  servers.map((s) => ({ urls: [s.urls].flat().join(' '), username: s.username ?? '', credential: s.credential ?? '' }));
+
+function fromRows(rows: readonly IceRow[]): IceServerSetting[] {
+  return rows.map((row) => {
+    const urls = row.urls.split(/[\s,]+/).filter(Boolean);
+    return {
+      urls: urls.length === 1 ? urls[0]! : urls,
+      ...(row.username ? { username: row.username } : {}),
+      ...(row.credential ? { credential: row.credential } : {}),
+    };
+  });
+}
+
+function IceServersCard({ settings, editable }: { settings: HubSettings; editable: boolean }) {
+  const [rows, setRows] = useState<IceRow[]>(() => toRows(settings.iceServers));
+  const save = useSaveSettings();
+  const [saved, setSaved] = useState(false);
+  const update = (i: number, key: keyof IceRow, value: string) => setRows((all) => all.map((r, j) => (j === i ? { ...r, [key]: value } : r)));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setSaved(false);
+    save.mutate({ iceServers: fromRows(rows) }, { onSuccess: (s) => (setRows(toRows(s.iceServers)), setSaved(true)) });
+  };
+  const fields = rows.flatMap((_, i) => ['urls', 'username', 'credential'].map((k) => `iceServers[${i}].${k}`));
+  const urlError = (i: number) => errorFor(save.error, `iceServers[${i}].urls`) ?? [0, 1, 2, 3, 4, 5, 6, 7].map((k) => errorFor(save.error, `iceServers[${i}].urls[${k}]`)).find(Boolean);
+  return (
+    <div className="card" data-testid="ice-settings">
+      <h2>ICE servers (STUN/TURN)</h2>
+      <p className="muted small">
+        For live video across NATs and firewalls. Viewers' browsers, the hub's relay and publishing edges use them; none are needed when everyone reaches the hub directly. New connections use a change at once; open ones keep their servers.
+      </p>
+      {editable ? (
+        <form onSubmit={submit} aria-label="ICE servers">
+          {rows.length === 0 ? <p className="muted">No ICE servers.</p> : null}
+          <ol className="ice-rows">
+            {rows.map((row, i) => (
+              <li key={i} className="ice-row">
+                <fieldset>
+                  <legend>Server {i + 1}</legend>
+                  <Field label="URLs" hint="stun:host:port or turn:host:port; several separated by spaces" error={urlError(i)}>
+                    {(props) => <input {...props} name={`ice-${i}-urls`} value={row.urls} onChange={(e) => update(i, 'urls', e.target.value)} placeholder="stun:stun.example.org:3478" />}
+                  </Field>
+                  <Field label="Username (TURN)" error={errorFor(save.error, `iceServers[${i}].username`)}>
+                    {(props) => <input {...props} name={`ice-${i}-username`} autoComplete="off" value={row.username} onChange={(e) => update(i, 'username', e.target.value)} />}
+                  </Field>
+                  <Field label="Credential (TURN)" error={errorFor(save.error, `iceServers[${i}].credential`)}>
+                    {(props) => <input {...props} name={`ice-${i}-credential`} type="password" autoComplete="off" value={row.credential} onChange={(e) => update(i, 'credential', e.target.value)} />}
+                  </Field>
+                  <button type="button" className="button small danger" aria-label={`Remove server ${i + 1}`} onClick={() => setRows((all) => all.filter((_, j) => j !== i))}>
+                    Remove
+                  </button>
+                </fieldset>
+              </li>
+            ))}
+          </ol>
+          <div className="actions start">
+            <button type="button" className="button" disabled={rows.length >= 10} onClick={() => setRows((all) => [...all, { urls: '', username: '', credential: '' }])}>
+              Add server
+            </button>
+            <button type="submit" className="button primary" disabled={save.isPending}>
+              {save.isPending ? 'Saving…' : 'Save ICE servers'}
+            </button>
+          </div>
+        </form>
+      ) : settings.iceServers.length === 0 ? (
+        <p>No ICE servers: live video works where viewers and edges reach the hub directly.</p>
+      ) : (
+        <ul className="plain-list" aria-label="ICE servers">
+          {settings.iceServers.map((server, i) => (
+            <li key={i}>
+              <code>{[server.urls].flat().join(' ')}</code>
+              {server.username ? <span className="muted small"> (user {server.username})</span> : null}
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="small" aria-live="polite">
+        {saved && !save.isPending ? 'Saved: new live connections use these servers.' : ''}
+      </p>
+      {formErrorOf(save.error, fields) ? (
+        <p className="form-error" role="alert">
+          {formErrorOf(save.error, fields)}
+        </p>
+      ) : null}
+      <SourceNote source={settings.sources.iceServers} settings={settings} />
+    </div>
   );
 }
 
@@ -98,6 +312,7 @@ function ApiKeys() {
       ) : null}
       <QueryView query={keys} empty={(list) => (list.length === 0 ? <Empty title="No API keys" /> : undefined)}>
         {(list) => (
+          <div className="table-scroll">
           <table className="table">
             <thead>
               <tr>
@@ -137,6 +352,7 @@ function ApiKeys() {
               ))}
             </tbody>
           </table>
+          </div>
         )}
       </QueryView>
     </div>

@@ -3,8 +3,9 @@ import { useSession } from '../auth/session.js';
 import { useLiveEvents } from '../api/live-events.js';
 import { ConnectionBanner } from './connection-banner.js';
 import { useTheme } from './theme.js';
+import './shell.css';
 
-const NAV = [
+const NAV: { to: string; label: string; end?: boolean; scope?: 'read' | 'operate' | 'admin' }[] = [
   { to: '/', label: 'Cameras', end: true },
   { to: '/fleet', label: 'Fleet' },
   { to: '/events', label: 'Events' },
@@ -12,7 +13,8 @@ const NAV = [
   { to: '/apps', label: 'Apps' },
   { to: '/sessions', label: 'Sessions' },
   { to: '/hosts', label: 'Hosts' },
-  { to: '/settings', label: 'Settings', scope: 'admin' as const },
+  { to: '/models', label: 'Models' },
+  { to: '/settings', label: 'Settings' },
 ];
 
 export function AppShell() {

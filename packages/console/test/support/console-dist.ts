@@ -27,5 +27,7 @@ export function ensureConsoleBuilt(): void {
   if (existsSync(index) && statSync(index).mtimeMs >= newestInput) return;
   const require = createRequire(import.meta.url);
   execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', PACKAGE_DIR], { stdio: 'inherit' });
-  execFileSync(process.execPath, [require.resolve('vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: PACKAGE_DIR, stdio: 'inherit' });
+  // vite's package exports do not include its bin script: find it beside its package.json.
+  const vite = join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
+  execFileSync(process.execPath, [vite, 'build', '--logLevel', 'error'], { cwd: PACKAGE_DIR, stdio: 'inherit' });
 }
