@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRunning } from '@sightline/streaming';
 import type { Host, SpectateToken, StreamSession } from '@sightline/protocol';
@@ -37,7 +40,7 @@ describe('cloud streaming sessions: hub, host and players', () => {
     expect(running.hostId).toBe('host-1');
 
     // Another player's request waits in the queue: the host has one slot.
-    const other = await fleet.api<StreamSession>('POST', '/apps/colors/sessions', {}, fleet.adminKey);
+    const other = await fleet.api<StreamSession>('POST', '/apps/colors/sessions', { record: true }, fleet.adminKey);
     expect(other.body).toMatchObject({ state: 'queued', queuePosition: 1 });
     // The same player asking again gets the session they already have.
     const again = await fleet.api<StreamSession>('POST', '/apps/colors/sessions', {}, playerKey);
@@ -103,9 +106,28 @@ describe('cloud streaming sessions: hub, host and players', () => {
     while (pids.some(isRunning) && Date.now() < goneDeadline) await new Promise((r) => setTimeout(r, 50));
     expect(pids.filter(isRunning)).toEqual([]);
 
-    // The slot is free again: the queued player's session starts.
-    await fleet.waitForSession(other.body.id, 'running', 20_000);
+    // The slot is free again: the queued player's session starts. It asked to be recorded.
+    const recorded = await fleet.waitForSession(other.body.id, 'running', 20_000);
+    expect(recorded.recording).toBe('recording');
+    await new Promise((r) => setTimeout(r, 2500));
     expect((await fleet.api('DELETE', `/sessions/${other.body.id}`, undefined, fleet.adminKey)).status).toBe(204);
     await fleet.waitForSession(other.body.id, 'ended', 15_000);
+    const readyBy = Date.now() + 15_000;
+    while ((await fleet.api<StreamSession>('GET', `/sessions/${other.body.id}`, undefined, fleet.adminKey)).body.recording === 'recording' && Date.now() < readyBy) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await fleet.api<StreamSession>('GET', `/sessions/${other.body.id}`, undefined, fleet.adminKey)).body.recording).toBe('ready');
+    const mp4 = await fetch(`${fleet.hub.url}/api/v1/sessions/${other.body.id}/recording.mp4`, { headers: { authorization: `Bearer ${fleet.adminKey}` } });
+    expect(mp4.status).toBe(200);
+    const file = join(fleet.dir, 'session.mp4');
+    writeFileSync(file, Buffer.from(await mp4.arrayBuffer()));
+    const probe = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', file], { encoding: 'utf8' })) as {
+      streams: { codec_name: string; width: number; nb_read_frames: string }[];
+    };
+    expect(probe.streams[0]).toMatchObject({ codec_name: 'h264', width: 320 });
+    expect(Number(probe.streams[0]!.nb_read_frames)).toBeGreaterThan(30);
+    // Another player cannot fetch it, and an unrecorded session has none.
+    expect((await fleet.api('GET', `/sessions/${other.body.id}/recording.mp4`, undefined, playerKey)).status).toBe(404);
+    expect((await fleet.api('GET', `/sessions/${created.body.id}/recording.mp4`, undefined, playerKey)).status).toBe(404);
   });
 });

@@ -264,6 +264,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       publish: (topic, payload) => publish(topic, payload),
       hubUrl: options.publicUrl ?? `http://${displayHost(host)}:${options.port ?? 8080}`,
       reconnectGraceMs: options.streamReconnectGraceMs,
+      recordingsDir: join(options.dataDir, 'session-recordings'),
     });
     const streamingService = streaming;
     await streamingService.apps.seed(options.apps ?? []);

@@ -208,10 +208,18 @@ export const StreamSessionSchema = z.object({
   spectators: z.number().int().nonnegative(),
   /** What the host last reported about the running session (encoder fps and bitrate, its CPU), or null. */
   hostStats: HostSessionStatsSchema.nullable().default(null),
+  /** Whether the session is recorded, and its recording's state: `ready` means recording.mp4 can be fetched. */
+  recording: z.enum(['off', 'recording', 'ready', 'failed']).default('off'),
 });
 export type StreamSession = z.infer<typeof StreamSessionSchema>;
 
-export const CreateSessionRequestSchema = z.object({}).strict();
+export const CreateSessionRequestSchema = z
+  .object({
+    /** Record the session's video on the hub as one MP4 (GET /sessions/{id}/recording.mp4 once it has ended). */
+    record: z.boolean().default(false),
+  })
+  .strict();
+export type CreateSessionRequest = z.input<typeof CreateSessionRequestSchema>;
 
 export const SpectateTokenSchema = z.object({ token: z.string(), expiresAt: z.number().int(), whepUrl: z.string() });
 export type SpectateToken = z.infer<typeof SpectateTokenSchema>;

@@ -22,6 +22,8 @@ import { AppCatalogue } from './app-catalogue.js';
 import { BitrateAdapter } from './bitrate-adapter.js';
 import { HostRegistry } from './host-registry.js';
 import { chooseHost, hostFits } from './host-placement.js';
+import { SessionRecorder } from './session-recorder.js';
+import { join } from 'node:path';
 
 export interface StreamingServiceOptions {
   store: Store;
@@ -37,8 +39,10 @@ export interface StreamingServiceOptions {
   startTimeoutMs?: number;
   /** A host with no heartbeat for this long gets no sessions, and its running ones end. Default 20 s. */
   hostStaleMs?: number;
-  /** Ended sessions stay readable this long. Default 1 h. */
+  /** Ended sessions stay readable this long (recorded ones: 24 h, then their recording is deleted). Default 1 h. */
   keepEndedMs?: number;
+  /** Where session recordings are written. */
+  recordingsDir: string;
 }
 
 /** The resource id of a session's media tokens (a camera id never contains a colon). */
@@ -61,6 +65,8 @@ interface SessionRecord {
   adapter: BitrateAdapter;
   timer: NodeJS.Timeout | undefined;
   hostStats: HostSessionStats | null;
+  record: boolean;
+  recorder: SessionRecorder | undefined;
   /** Input forwarded to the host, and refused (not the player's, malformed). */
   input: { forwarded: number; refused: number };
 }
@@ -104,7 +110,7 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
 
   // --- players ---
 
-  async create(appId: string, ownerId: string, hubUrl: string): Promise<StreamSession> {
+  async create(appId: string, ownerId: string, hubUrl: string, options: { record?: boolean } = {}): Promise<StreamSession> {
     this.#assertOpen();
     const app = await this.apps.get(appId);
     const existing = [...this.#sessions.values()].find((s) => s.ownerId === ownerId && s.app.id === appId && ACTIVE.has(s.state));
@@ -127,6 +133,8 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
       timer: undefined,
       input: { forwarded: 0, refused: 0 },
       hostStats: null,
+      record: options.record ?? false,
+      recorder: undefined,
     };
     this.#lastHubUrl = hubUrl;
     this.#sessions.set(record.id, record);
@@ -270,6 +278,16 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
     return devices.map((device) => this.hosts.describe(device, this.#assignedTo(device.id)));
   }
 
+  /** The finished recording of a session the caller may see, or a 404/409 saying why not. */
+  recordingFile(sessionId: string, ownerId: string | undefined, admin: boolean): string {
+    const record = this.#owned(sessionId, ownerId, admin);
+    if (!record.recorder) throw new ApiError(404, 'not_found', `session ${sessionId} was not recorded`);
+    if (record.recorder.state !== 'ready' || record.state !== 'ended') {
+      throw new ApiError(409, 'recording_not_ready', `the recording of session ${sessionId} is ${record.state === 'ended' ? record.recorder.state : 'still running'}`);
+    }
+    return record.recorder.file;
+  }
+
   /** Input and feedback counters, for tests and metrics. */
   inputStats(sessionId: string): { forwarded: number; refused: number; targetKbps: number } | undefined {
     const record = this.#sessions.get(sessionId);
@@ -308,6 +326,7 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
       reconnectGraceMs: this.#reconnectGraceMs,
       spectators: record.spectators.size,
       hostStats: record.state === 'running' ? record.hostStats : null,
+      recording: record.recorder ? (record.recorder.state === 'recording' && record.state === 'ended' ? 'recording' : record.recorder.state) : 'off',
     };
   }
 
@@ -389,6 +408,10 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
     record.spectators.clear();
     this.#options.log.info({ sessionId: record.id, hostId, reason: record.endReason, message: record.message }, 'streaming: session ended');
     this.#changed(record);
+    if (record.recorder) {
+      // Finished before the relay closes, and announced again once the MP4 is there.
+      void record.recorder.finish().then(() => this.#changed(record));
+    }
     await relay?.close();
     // Ended on the hub's side while the host still runs it (player left, host timed out on us): make sure it stops.
     if (wasOnHost && hostId && reason !== 'host-lost' && !shuttingDown) {
@@ -407,6 +430,7 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
     relay.on('viewer-feedback', (viewerId, feedback) => this.#onFeedback(record, viewerId, feedback));
     relay.on('viewer-removed', (viewerId) => this.#onViewerRemoved(record, viewerId));
     record.relay = relay;
+    if (record.record) record.recorder = new SessionRecorder(relay, join(this.#options.recordingsDir, record.id), this.#options.log);
     return relay;
   }
 
@@ -502,7 +526,11 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
     }
     const keepMs = this.#options.keepEndedMs ?? 3_600_000;
     for (const [id, record] of this.#sessions) {
-      if (record.state === 'ended' && record.endedAt !== null && now - record.endedAt > keepMs) this.#sessions.delete(id);
+      const keep = record.recorder ? Math.max(keepMs, 24 * 3_600_000) : keepMs;
+      if (record.state === 'ended' && record.endedAt !== null && now - record.endedAt > keep) {
+        this.#sessions.delete(id);
+        void record.recorder?.remove();
+      }
     }
   }
 

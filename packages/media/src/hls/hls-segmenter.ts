@@ -14,6 +14,12 @@ export interface HlsSegmenterOptions {
   segmentSeconds?: number;
   /** Segments kept in the live playlist. Default 6. */
   listSize?: number;
+  /**
+   * A recording rather than a live rendition: one fragmented MP4 (`archivePath`) with a fragment every second,
+   * keyframe or not (a stream with intra refresh has almost none), so what was written plays even if ffmpeg is
+   * killed; stop() lets ffmpeg finish the file and leaves it in place.
+   */
+  archive?: boolean;
   ffmpegPath?: string;
   log?: { warn(details: object, message: string): void };
 }
@@ -36,6 +42,10 @@ export class HlsSegmenter {
 
   get playlistPath(): string {
     return join(this.options.dir, 'index.m3u8');
+  }
+
+  get archivePath(): string {
+    return join(this.options.dir, 'archive.mp4');
   }
 
   async start(): Promise<void> {
@@ -67,14 +77,18 @@ export class HlsSegmenter {
       '-reorder_queue_size', '64',
       '-i', sdpPath,
       '-map', '0:v:0', '-c:v', 'copy',
-      '-f', 'hls',
-      '-hls_time', String(segment),
-      '-hls_list_size', String(this.options.listSize ?? 6),
-      '-hls_flags', 'delete_segments+independent_segments+program_date_time',
-      '-hls_segment_type', 'fmp4',
-      '-hls_fmp4_init_filename', 'init.mp4',
-      '-hls_segment_filename', join(dir, 'seg%06d.m4s'),
-      this.playlistPath,
+      ...(this.options.archive
+        ? ['-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-frag_duration', '1000000', '-flush_packets', '1', this.archivePath]
+        : [
+            '-f', 'hls',
+            '-hls_time', String(segment),
+            '-hls_list_size', String(this.options.listSize ?? 6),
+            '-hls_flags', 'delete_segments+independent_segments+program_date_time',
+            '-hls_segment_type', 'fmp4',
+            '-hls_fmp4_init_filename', 'init.mp4',
+            '-hls_segment_filename', join(dir, 'seg%06d.m4s'),
+            this.playlistPath,
+          ]),
     ];
     const { command, args: launchArgs } = withParentDeathSignal(this.options.ffmpegPath ?? 'ffmpeg', args);
     const child = spawn(command, launchArgs, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -108,10 +122,18 @@ export class HlsSegmenter {
     // No pid: the spawn failed, and no 'exit' will come.
     if (child && child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
+      if (this.options.archive) {
+        // SIGINT: ffmpeg writes the last segment and closes the playlist; a stuck one is killed after 5 s.
+        child.kill('SIGINT');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      } else {
+        child.kill('SIGKILL');
+        await exited;
+      }
     }
-    rmSync(this.options.dir, { recursive: true, force: true });
+    if (!this.options.archive) rmSync(this.options.dir, { recursive: true, force: true });
   }
 }
 

@@ -212,6 +212,11 @@ export class LiveRelay extends EventEmitter<LiveRelayEvents> {
     this.emit('viewers', this.viewers.size);
   }
 
+  /** Asks the publisher for a keyframe (rate-limited like viewers' requests), for taps that need one to start. */
+  requestKeyframe(): void {
+    this.keyframeRequests.request();
+  }
+
   /** Sends to the connected publisher over its data channel of that label; false when there is none open. */
   sendToPublisher(label: string, data: string | Buffer): boolean {
     return this.publisher?.isConnected === true && this.publisher.send(label, data);

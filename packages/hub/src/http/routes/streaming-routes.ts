@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
@@ -119,7 +120,8 @@ export function registerStreamingRoutes(app: FastifyInstance, ctx: HubContext, d
     body: CreateSessionRequestSchema,
     response: StreamSessionSchema,
     status: 201,
-    handler: async ({ params, principal, request }) => streaming.create(params.id, playerIdOf(principal!), publicUrlOf(ctx, request)),
+    handler: async ({ params, body, principal, request }) =>
+      streaming.create(params.id, playerIdOf(principal!), publicUrlOf(ctx, request), { record: body.record }),
   });
 
   defineRoute(app, {
@@ -173,6 +175,23 @@ export function registerStreamingRoutes(app: FastifyInstance, ctx: HubContext, d
       };
       streaming.on('session', listener);
       stream.onClose(() => streaming.off('session', listener));
+    },
+  });
+
+  defineRoute(app, {
+    method: 'GET',
+    url: '/api/v1/sessions/:id/recording.mp4',
+    auth: 'read',
+    summary: 'The recording of an ended session that was started with `record: true` (kept 24 h after it ended)',
+    tags: ['streaming'],
+    params: SessionParams,
+    binaryResponse: { contentType: 'video/mp4', description: 'the whole session, H.264 or VP8 as streamed' },
+    handler: async ({ params, principal, reply }) => {
+      const file = streaming.recordingFile(params.id, playerIdOf(principal!), isAdmin(principal));
+      return reply
+        .type('video/mp4')
+        .header('content-disposition', `attachment; filename="session-${params.id}.mp4"`)
+        .send(createReadStream(file));
     },
   });
 
