@@ -131,3 +131,48 @@ describe('cloud streaming sessions: hub, host and players', () => {
     expect((await fleet.api('GET', `/sessions/${created.body.id}/recording.mp4`, undefined, playerKey)).status).toBe(404);
   });
 });
+
+describe('a player who drops comes back to the same session within the grace period', () => {
+  let fleet: StreamingFleet;
+  let playerKey: string;
+
+  beforeAll(async () => {
+    fleet = await startStreamingFleet('session-grace', {}, { streamReconnectGraceMs: 2000 });
+    await fleet.createApp(colorApp());
+    playerKey = await fleet.newPlayer('player-1');
+  });
+  afterAll(async () => fleet?.close());
+
+  it('resumes within the grace period, and the session ends (player-left) once it passes', async () => {
+    const created = await fleet.api<StreamSession>('POST', '/apps/colors/sessions', {}, playerKey);
+    const running = await fleet.waitForSession(created.body.id, 'running', 20_000, playerKey);
+    const hosted = fleet.host.sessions.get(running.id)!;
+    const first = new WeriftPlayer();
+    expect(await first.connect(running.whepUrl, playerKey)).toBe(201);
+    first.send({ type: 'key', code: 'KeyA', down: true }); // held when the connection drops
+    await new Promise((r) => setTimeout(r, 300));
+    // The player's network goes away: the WHEP resource is deleted (a closed tab says nothing; the relay notices the
+    // silence after some seconds, which the relay's own tests cover).
+    await fetch(first.resourceUrl!, { method: 'DELETE', headers: { authorization: `Bearer ${playerKey}` } });
+    await first.close();
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await fleet.api<StreamSession>('GET', `/sessions/${running.id}`, undefined, playerKey)).body.state).toBe('running');
+
+    const second = new WeriftPlayer();
+    expect(await second.connect(running.whepUrl, playerKey)).toBe(201);
+    const applied = hosted.inputCounters.applied;
+    second.send({ type: 'key', code: 'KeyB', down: true });
+    second.send({ type: 'key', code: 'KeyB', down: false });
+    const deadline = Date.now() + 5000;
+    while (hosted.inputCounters.applied < applied + 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(hosted.inputCounters.applied).toBe(applied + 2);
+    await new Promise((r) => setTimeout(r, 2500)); // past the grace period, but connected: still running
+    expect((await fleet.api<StreamSession>('GET', `/sessions/${running.id}`, undefined, playerKey)).body.state).toBe('running');
+
+    await fetch(second.resourceUrl!, { method: 'DELETE', headers: { authorization: `Bearer ${playerKey}` } });
+    await second.close();
+    const ended = await fleet.waitForSession(running.id, 'ended', 15_000, playerKey);
+    expect(ended.endReason).toBe('player-left');
+    expect(fleet.host.sessions.has(running.id)).toBe(false);
+  });
+});
