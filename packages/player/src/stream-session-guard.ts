@@ -22,6 +22,7 @@ const END_REASONS: readonly EndReason[] = [
   'cancelled',
   'hub-restarted',
 ];
+const RECORDING_STATES: readonly StreamSession['recording'][] = ['off', 'recording', 'ready', 'failed'];
 /** What zod's `.uuid()` accepts: RFC 9562 versions 1-8 with the variant bits, or the nil and max UUIDs. */
 const UUID = /^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[1-8][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}|00000000-0000-0000-0000-000000000000|ffffffff-ffff-ffff-ffff-ffffffffffff)$/;
 const KEY_CODE = /^[A-Za-z0-9]{1,32}$/;
@@ -90,6 +91,8 @@ export function checkStreamSession(value: unknown): StreamSessionCheck {
   }
   if (!isInt(v.reconnectGraceMs) || v.reconnectGraceMs < 0) return fail('reconnectGraceMs: a non-negative integer');
   if (!isInt(v.spectators) || v.spectators < 0) return fail('spectators: a non-negative integer');
+  // Absent from hubs before it: 'off', as the schema's default.
+  if (v.recording !== undefined && !isOneOf(RECORDING_STATES, v.recording)) return fail(`recording: one of ${RECORDING_STATES.join(', ')}`);
   // Absent from hubs before it: null, as the schema's default.
   let hostStats: HostSessionStats | null = null;
   if (v.hostStats !== undefined && v.hostStats !== null) {
@@ -120,6 +123,7 @@ export function checkStreamSession(value: unknown): StreamSessionCheck {
       reconnectGraceMs: v.reconnectGraceMs,
       spectators: v.spectators,
       hostStats,
+      recording: v.recording ?? 'off',
     },
   };
 }

@@ -53,6 +53,7 @@ const invalid: [string, unknown][] = [
   ['a negative grace period', { ...valid, reconnectGraceMs: -1 }],
   ['a fractional spectator count', { ...valid, spectators: 0.5 }],
   ['host stats that are not an object', { ...valid, hostStats: 'fast' }],
+  ['an unknown recording state', { ...valid, recording: 'paused' }],
   ['a negative host fps', { ...withHostStats, hostStats: { ...withHostStats.hostStats, fps: -1 } }],
   ['a fractional keyframe count', { ...withHostStats, hostStats: { ...withHostStats.hostStats, keyframes: 1.5 } }],
   ['host stats without the CPU', { ...withHostStats, hostStats: { ...withHostStats.hostStats, cpuPercent: undefined } }],
@@ -60,7 +61,7 @@ const invalid: [string, unknown][] = [
 
 describe('the stream session guard', () => {
   it('accepts what the schema accepts, with the same values', () => {
-    for (const value of [valid, ended, withHostStats, { ...valid, hostStats: null }, { ...valid, gamepadKeys: { buttons: {} } }, { ...valid, extra: 'ignored' }]) {
+    for (const value of [valid, ended, withHostStats, { ...valid, hostStats: null }, { ...ended, recording: 'ready' }, { ...valid, gamepadKeys: { buttons: {} } }, { ...valid, extra: 'ignored' }]) {
       const schema = StreamSessionSchema.safeParse(value);
       const guard = checkStreamSession(value);
       expect(schema.success).toBe(true);

@@ -97,6 +97,8 @@ describe('cloud streaming', () => {
     expect(started).toMatchObject({ state: 'queued', queuePosition: 3 });
     expect(JSON.parse(hub.last('POST /api/v1/apps/tux-racer/sessions').body)).toEqual({});
     expect(hub.last('POST /api/v1/apps/tux-racer/sessions').headers.authorization).toBe('Bearer sk_test_key');
+    await client.apps.startSession('tux-racer', { record: true });
+    expect(JSON.parse(hub.last('POST /api/v1/apps/tux-racer/sessions').body)).toEqual({ record: true });
   });
 
   it('apps: a field the hub refuses comes back named', async () => {

@@ -226,5 +226,6 @@ export function queuedSession(id: string, app: App, queuePosition = 2): StreamSe
     reconnectGraceMs: 60_000,
     spectators: 0,
     hostStats: null,
+    recording: 'off',
   };
 }

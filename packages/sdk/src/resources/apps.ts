@@ -4,6 +4,7 @@ import {
   StreamSessionSchema,
   type App,
   type CreateAppRequest,
+  type CreateSessionRequest,
   type StreamSession,
   type UpdateAppRequest,
 } from '@sightline/protocol';
@@ -35,10 +36,11 @@ export class AppsResource {
 
   /**
    * Asks for a session of the app: the hub places it on a host with a free slot (`starting`) or queues it (`queued`,
-   * with its position). Follow it with `sessions.state`, play it with the player's CloudPlayer.
+   * with its position); `{ record: true }` also records it on the hub. Follow it with `sessions.state`, play it with
+   * the player's CloudPlayer.
    */
-  startSession(id: string, options?: RequestOptions): Promise<StreamSession> {
-    return this.transport.json({ method: 'POST', path: `${appPath(id)}/sessions`, body: {}, ...options }, StreamSessionSchema);
+  startSession(id: string, request: CreateSessionRequest = {}, options?: RequestOptions): Promise<StreamSession> {
+    return this.transport.json({ method: 'POST', path: `${appPath(id)}/sessions`, body: request, ...options }, StreamSessionSchema);
   }
 }
 
