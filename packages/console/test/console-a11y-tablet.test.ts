@@ -215,6 +215,11 @@ describe('console accessibility, keyboard drawing and tablet layout', () => {
     expect(cells.filter((c) => c === 1).length).toBeGreaterThanOrEqual(19);
     expect(cells.filter((c) => c === 1).length).toBeLessThanOrEqual(20);
     await screenshot(page, 'occupancy');
+    // A shorter period, chosen the way the e2e chooses it: a minute per row still, fifteen rows.
+    await page.getByLabel('Period', { exact: true }).selectOption('15m');
+    await waitFor('fifteen minutes of occupancy', async () => (await panel.locator('tbody tr').count()) === 15, 10_000);
+    expect(new URL(page.url()).searchParams.get('range')).toBe('15m');
+    await page.getByLabel('Period', { exact: true }).selectOption('1h');
     // The tabs move with the arrow keys.
     await page.getByRole('tab', { name: 'Occupancy' }).focus();
     await page.keyboard.press('ArrowRight');

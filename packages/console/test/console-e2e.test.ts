@@ -216,7 +216,8 @@ describe('console in headless Chromium against a real hub and edge', () => {
 
     // Occupancy of the zones over the last minutes, replayed from their entries and exits.
     await page.getByRole('tab', { name: 'Occupancy' }).click();
-    await page.getByLabel('Period').selectOption('15m');
+    // (exact: the chart's title mentions periods too)
+    await page.getByLabel('Period', { exact: true }).selectOption('15m');
     await page.getByTestId('occupancy-panel').locator('.recharts-line').first().waitFor({ timeout: 20_000 });
     await screenshotOf(page.locator('main'), 'analytics-occupancy');
     // The heatmap of the camera over its latest snapshot: real boxes over a real frame.
