@@ -226,6 +226,21 @@ describe('the console player page in headless Chromium', () => {
     await page.waitForURL(`${baseUrl}/apps`);
   });
 
+  it('lists my sessions: state, queue place, a way back in, the end reason and the recording', async () => {
+    hub.push({ ...hub.sessions.get(sessionId)!, recording: 'ready' });
+    await page.goto(`${baseUrl}/sessions`);
+    const ended = page.getByTestId(`session-${sessionId}`);
+    await ended.waitFor();
+    expect(await ended.getByTestId('session-state').textContent()).toBe('ended');
+    expect(await ended.innerText()).toContain('The session was ended.');
+    expect(await ended.getByRole('link', { name: 'Download the recording' }).getAttribute('href')).toBe(`/api/v1/sessions/${sessionId}/recording.mp4`);
+    const queued = page.locator('tr', { has: page.getByText('queued · #2') });
+    expect(await queued.count()).toBe(1);
+    await queued.getByRole('link', { name: 'Open Test game' }).click();
+    await page.waitForURL(/\/play\//);
+    await expect.poll(() => page.getByTestId('queue-position').textContent()).toBe('You are number 2 in the queue');
+  });
+
   it('says so when the session does not exist', async () => {
     await page.goto(`${baseUrl}/play/0190b2a4-1c2d-7e3f-8a9b-ffffffffffff`);
     await page.getByRole('heading', { name: 'This session does not exist' }).waitFor();

@@ -119,6 +119,7 @@ describe('cloud streaming', () => {
     await expect(client.sessions.end(SESSION_ID)).resolves.toBeUndefined();
     expect((await client.sessions.spectateToken(SESSION_ID)).token).toBe('st_1');
     expect(client.sessions.whepUrl(SESSION_ID)).toBe(`${hub.url}/api/v1/sessions/${SESSION_ID}/whep`);
+    expect(client.sessions.recordingUrl(SESSION_ID)).toBe(`${hub.url}/api/v1/sessions/${SESSION_ID}/recording.mp4`);
   });
 
   it('sessions: an answer that does not match the protocol is refused', async () => {

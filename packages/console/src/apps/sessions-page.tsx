@@ -1,5 +1,6 @@
 import { Link } from 'react-router';
 import type { StreamSession } from '@sightline/protocol';
+import { hub } from '../api/client.js';
 import { errorMessage } from '../api/errors.js';
 import { useSession } from '../auth/session.js';
 import { formatAgo } from '../ui/format.js';
@@ -72,6 +73,15 @@ export function SessionsPage() {
                       {s.state === 'queued' && s.queuePosition !== null ? ` · #${s.queuePosition}` : ''}
                     </span>
                     {s.state === 'ended' && s.endReason ? <div className="muted small">{END_REASON_TEXT[s.endReason]}</div> : null}
+                    {s.recording === 'ready' ? (
+                      <div className="small">
+                        <a href={hub.sessions.recordingUrl(s.id)} download={`${s.appId}-${s.id}.mp4`}>
+                          Download the recording
+                        </a>
+                      </div>
+                    ) : s.recording === 'recording' ? (
+                      <div className="muted small">Recording</div>
+                    ) : null}
                   </td>
                   <td>{formatAgo(s.startedAt ?? s.createdAt)}</td>
                   <td>{s.hostId ?? '—'}</td>

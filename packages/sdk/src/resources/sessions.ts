@@ -40,6 +40,11 @@ export class SessionsResource {
     return this.transport.json({ method: 'POST', path: `${sessionPath(id)}/spectate-token`, ...options }, SpectateTokenSchema);
   }
 
+  /** Where a recorded session's MP4 is (owner or admin) once its `recording` is `ready`: for a link or a download. */
+  recordingUrl(id: string): string {
+    return this.transport.url(`${sessionPath(id)}/recording.mp4`);
+  }
+
   /** The player's WHEP endpoint (POST an offer with the two input data channels, with the owner's credential). */
   whepUrl(id: string): string {
     return this.transport.url(`${sessionPath(id)}/whep`);
