@@ -174,7 +174,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       publish: (topic, payload, opts) => publish(topic, payload, opts),
       mqttUrlFor: deviceMqttUrl,
       enrollmentTtlMs: options.enrollmentTtlMs ?? 24 * 3_600_000,
-      onDeviceRemoved: async (deviceId) => streaming?.forgetHost(deviceId),
+      onDeviceRemoved: async (deviceId) => streamingRef.service?.forgetHost(deviceId),
       onCamerasRemoved: async (cameraIds) => {
         for (const id of cameraIds) overlays.forget(id);
         await live.forget(cameraIds);
@@ -188,7 +188,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     });
     const ingest = new EventIngest({ store, blobs, bus, metrics, owners, log, publish: (t, p) => publish(t, p) });
     // Created once the media tokens exist, below; a host's messages before that are dropped (it repeats them).
-    let streaming: StreamingService | undefined;
+    const streamingRef: { service?: StreamingService } = {};
     link.setHandler(async (kind, deviceId, payload) => {
       if (kind === 'events') return ingest.handle(deviceId, payload);
       let json: unknown;
@@ -202,12 +202,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       if (json === undefined) return; // a cleared retained message
       if (kind === 'liveOverlay') return overlays.onDeviceMessage(deviceId, json);
       if (kind === 'heartbeat') return fleet.onHeartbeat(deviceId, json);
-      if (kind === 'hostHeartbeat') return streaming?.onHostHeartbeat(deviceId, json);
-      if (kind === 'sessionState') return streaming?.onStateReport(deviceId, json);
+      if (kind === 'hostHeartbeat') return streamingRef.service?.onHostHeartbeat(deviceId, json);
+      if (kind === 'sessionState') return streamingRef.service?.onStateReport(deviceId, json);
       if (kind === 'status') {
         await fleet.onStatus(deviceId, json);
         const online = (json as { online?: unknown } | null)?.online;
-        if (online === false) await streaming?.onHostStatus(deviceId, false);
+        if (online === false) await streamingRef.service?.onHostStatus(deviceId, false);
         return;
       }
       return fleet.onConfigApplied(deviceId, json);
@@ -256,7 +256,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       hlsIdleMs: options.hlsIdleMs,
     });
     cleanups.push(() => live.close());
-    streaming = new StreamingService({
+    const streamingService = new StreamingService({
       store,
       tokens,
       log,
@@ -266,7 +266,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       reconnectGraceMs: options.streamReconnectGraceMs,
       recordingsDir: join(options.dataDir, 'session-recordings'),
     });
-    const streamingService = streaming;
+    streamingRef.service = streamingService;
     await streamingService.apps.seed(options.apps ?? []);
     cleanups.push(() => streamingService.close());
 

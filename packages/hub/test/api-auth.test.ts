@@ -23,6 +23,13 @@ const SELF_ROUTES = [
   'HEAD /api/v1/cameras/:id/recordings/clip.mp4',
   'GET /api/v1/events/:id/clip.mp4',
   'HEAD /api/v1/events/:id/clip.mp4',
+  // Cloud streaming: the player's own credential or a spectate token (WHEP, the state stream), the host's publish token.
+  'GET /api/v1/sessions/:id/state',
+  'HEAD /api/v1/sessions/:id/state',
+  'POST /api/v1/sessions/:id/whep',
+  'DELETE /api/v1/sessions/:id/whep/:viewer',
+  'POST /api/v1/sessions/:id/whip',
+  'DELETE /api/v1/sessions/:id/whip/:viewer',
 ];
 
 /** The routes only edge devices call, with their MQTT id and password as HTTP Basic credentials. */

@@ -170,6 +170,7 @@ export function newDevice(id: string, overrides: Partial<DeviceRow> = {}): Devic
     lastSeenAt: null,
     lastHeartbeat: null,
     outboxDropped: 0,
+    kind: 'edge',
     ...overrides,
   };
 }

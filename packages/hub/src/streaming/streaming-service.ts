@@ -150,6 +150,11 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
     return this.describe(this.#owned(sessionId, ownerId, admin), hubUrl);
   }
 
+  /** Any session, for a caller already authorized for it (its player, an admin, a spectate token). */
+  describeById(sessionId: string, hubUrl: string): StreamSession {
+    return this.describe(this.#require(sessionId), hubUrl);
+  }
+
   list(ownerId: string | undefined, admin: boolean, hubUrl: string): StreamSession[] {
     return [...this.#sessions.values()]
       .filter((s) => admin || s.ownerId === ownerId)

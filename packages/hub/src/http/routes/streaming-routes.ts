@@ -44,6 +44,17 @@ export function registerStreamingRoutes(app: FastifyInstance, ctx: HubContext, d
   const { streaming } = deps;
   const streams = new SseStreams(app);
 
+  /** Who is calling a session's WHEP endpoint: its player (input allowed), or a spectator. */
+  const viewerRole = async (request: FastifyRequest, sessionId: string): Promise<'player' | 'spectator'> => {
+    const token = tokenOf(request);
+    if (deps.tokens.verify(token, sessionMediaId(sessionId), 'view')) return 'spectator';
+    const principal = await ctx.principals.resolve(token);
+    if (!principal) throw unauthorized();
+    if (streaming.isOwner(sessionId, playerIdOf(principal))) return 'player';
+    if (isAdmin(principal) && streaming.exists(sessionId)) return 'spectator';
+    throw new ApiError(404, 'not_found', `session "${sessionId}" does not exist`);
+  };
+
   defineRoute(app, {
     method: 'GET',
     url: '/api/v1/apps',
@@ -160,13 +171,18 @@ export function registerStreamingRoutes(app: FastifyInstance, ctx: HubContext, d
   defineRoute(app, {
     method: 'GET',
     url: '/api/v1/sessions/:id/state',
-    auth: 'read',
-    summary: 'The session as server-sent events (event `session`, data: StreamSession) at once and on every change',
+    auth: 'self',
+    summary:
+      'The session as server-sent events (event `session`, data: StreamSession) at once and on every change; for its player, an admin, or a spectate token',
     tags: ['streaming'],
     params: SessionParams,
-    handler: async ({ params, principal, request, reply }) => {
+    authorize: async (request, params) => {
+      await viewerRole(request, params.id);
+    },
+    handler: async ({ params, request, reply }) => {
       const hubUrl = publicUrlOf(ctx, request);
-      const first = streaming.get(params.id, playerIdOf(principal!), isAdmin(principal), hubUrl);
+      await viewerRole(request, params.id);
+      const first = streaming.describeById(params.id, hubUrl);
       const stream = streams.start(request, reply, { pingMs: ctx.streamPingMs, maxBufferedBytes: 256 * 1024 });
       if (!stream) return;
       stream.send('session', JSON.stringify(first));
@@ -210,17 +226,6 @@ export function registerStreamingRoutes(app: FastifyInstance, ctx: HubContext, d
       return { token, expiresAt, whepUrl: session.whepUrl };
     },
   });
-
-  /** Who is calling a session's WHEP endpoint: its player (input allowed), or a spectator. */
-  const viewerRole = async (request: FastifyRequest, sessionId: string): Promise<'player' | 'spectator'> => {
-    const token = tokenOf(request);
-    if (deps.tokens.verify(token, sessionMediaId(sessionId), 'view')) return 'spectator';
-    const principal = await ctx.principals.resolve(token);
-    if (!principal) throw unauthorized();
-    if (streaming.isOwner(sessionId, playerIdOf(principal))) return 'player';
-    if (isAdmin(principal) && streaming.exists(sessionId)) return 'spectator';
-    throw new ApiError(404, 'not_found', `session "${sessionId}" does not exist`);
-  };
 
   defineRoute(app, {
     method: 'POST',
