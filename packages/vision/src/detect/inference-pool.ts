@@ -9,9 +9,10 @@ import type { Frame } from '../frame.js';
 import { SharedBufferPool } from './buffer-pool.js';
 import { DetectorError, ModelError, type ModelErrorCode } from './errors.js';
 import { FairQueue } from './fair-queue.js';
+import { createNativeCallControl, haltAndWait, haltAndWaitSync, nativeCallsInProgress } from './native-call-guard.js';
 import type { ExecutionProvider } from './session.js';
 import { SampleWindow, type TimingSummary } from './timing-stats.js';
-import type { JobTiming, WorkerConfig, WorkerReply, WorkerRequest } from './worker-messages.js';
+import type { JobRequest, JobTiming, WorkerConfig, WorkerReply, WorkerRequest } from './worker-messages.js';
 
 export type QueueOverflow = 'drop-oldest' | 'reject';
 
@@ -32,6 +33,12 @@ export interface InferencePoolOptions {
    * ArrayBuffer. Saves a copy; the caller's frame.data is unusable afterwards.
    */
   transferFrameBuffers: boolean;
+  /**
+   * How long close() lets a worker finish its frame, release its session and exit by itself before stopping it
+   * from outside. Even then a worker is stopped only between onnxruntime calls, never during one (see
+   * native-call-guard.ts), so close() can take up to this plus the end of a run. Default 5000 ms.
+   */
+  closeGraceMs?: number;
 }
 
 export interface InferResult {
@@ -64,7 +71,7 @@ export interface PoolStats {
 interface Job {
   id: number;
   cameraId: string;
-  request: WorkerRequest;
+  request: JobRequest;
   transfer: ArrayBuffer[];
   shared?: SharedArrayBuffer;
   enqueuedAt: number;
@@ -75,6 +82,10 @@ interface Job {
 interface WorkerSlot {
   index: number;
   worker: Worker;
+  /** Shared with the worker: its native calls in progress, and the flag that halts them (native-call-guard.ts). */
+  control: SharedArrayBuffer;
+  /** Resolves with the exit code once the thread has ended. */
+  exited: Promise<number>;
   ready: boolean;
   job?: Job;
   frames: number;
@@ -122,6 +133,7 @@ export class InferencePool {
   private readonly preprocess = new SampleWindow();
   private readonly postprocess = new SampleWindow();
   private readonly dropped: Record<string, number> = {};
+  private closing: Promise<void> = Promise.resolve();
   private nextJobId = 1;
   private completed = 0;
   private crashes = 0;
@@ -153,6 +165,11 @@ export class InferencePool {
   /** Worker thread ids, for checking that close() leaves none behind. */
   get threadIds(): number[] {
     return this.slots.map((s) => s.worker.threadId);
+  }
+
+  /** onnxruntime calls (session load, run, release) in progress in the worker threads now; for tests and diagnostics. */
+  get nativeCallsInProgress(): number {
+    return this.slots.reduce((sum, slot) => sum + nativeCallsInProgress(slot.control), 0);
   }
 
   detect(frame: Frame, cameraId = 'default'): Promise<Detection[]> {
@@ -226,25 +243,38 @@ export class InferencePool {
     };
   }
 
-  /** Reject pending frames and terminate every worker. */
+  /**
+   * Reject pending and running frames at once, then end every worker thread: each finishes the onnxruntime call
+   * it is in, releases its session and exits. A worker is never terminated while a call is running (that aborts
+   * the process, see native-call-guard.ts); one that has not exited after `closeGraceMs` is halted between calls
+   * and terminated.
+   */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed) return this.closing;
     this.closed = true;
     for (const job of this.queue.drain()) this.fail(job, new DetectorError('closed', 'detector closed'));
-    const running = this.slots.map((s) => s.job).filter((j): j is Job => j !== undefined);
-    for (const job of running) this.fail(job, new DetectorError('closed', 'detector closed while the frame was running'));
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    for (const slot of this.slots) {
+      const job = slot.job;
+      slot.job = undefined;
+      if (job) this.fail(job, new DetectorError('closed', 'detector closed while the frame was running'));
+    }
+    this.closing = Promise.all(this.slots.map((slot) => this.stopWorker(slot))).then(() => undefined);
+    return this.closing;
   }
 
-  /** Test hook: kill one worker as a crash would, to exercise recovery. */
+  /**
+   * Test hook: make one worker die as a crash would, to exercise recovery: it finishes the onnxruntime call it is
+   * in without replying and exits with code 1, so its frame fails with 'worker-crashed' and it is replaced.
+   */
   async killWorkerForTesting(index: number): Promise<void> {
     const slot = this.slots[index];
     if (!slot) throw new RangeError(`no worker ${index}`);
     slot.lastError = new Error('killed for testing');
-    await slot.worker.terminate();
+    slot.worker.postMessage({ type: 'crash-for-testing' } satisfies WorkerRequest);
+    await slot.exited;
   }
 
-  private submit(cameraId: string, request: WorkerRequest, transfer: ArrayBuffer[], shared?: SharedArrayBuffer): Promise<WorkerReply> {
+  private submit(cameraId: string, request: JobRequest, transfer: ArrayBuffer[], shared?: SharedArrayBuffer): Promise<WorkerReply> {
     return new Promise<WorkerReply>((resolve, reject) => {
       const job: Job = { id: this.nextJobId++, cameraId, request, transfer, shared, enqueuedAt: performance.now(), resolve, reject };
       request.jobId = job.id;
@@ -287,10 +317,14 @@ export class InferencePool {
       executionProviders: this.opts.executionProviders,
       thresholds: this.opts.thresholds,
       maxDetections: this.opts.maxDetections,
+      control: createNativeCallControl(),
     };
     const worker = new Worker(entry, { workerData: config, eval: evalCode });
-    const slot: WorkerSlot = { index, worker, ready: false, frames: 0, providers: [] };
+    const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+    const slot: WorkerSlot = { index, worker, control: config.control, exited, ready: false, frames: 0, providers: [] };
     this.slots[index] = slot;
+    liveWorkers.add(slot);
+    void exited.then(() => liveWorkers.delete(slot));
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       worker.on('message', (msg: WorkerReply) => {
@@ -322,6 +356,21 @@ export class InferencePool {
         this.onWorkerDied(slot, code);
       });
     });
+  }
+
+  /** Asks a worker to end by itself; past the grace period, halts its native calls and terminates it between them. */
+  private async stopWorker(slot: WorkerSlot): Promise<void> {
+    slot.worker.postMessage({ type: 'close' } satisfies WorkerRequest);
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace-over'>((resolve) => {
+      timer = setTimeout(() => resolve('grace-over'), this.opts.closeGraceMs ?? 5000);
+    });
+    const outcome = await Promise.race([slot.exited, graceOver]);
+    clearTimeout(timer);
+    if (outcome !== 'grace-over') return;
+    // A run that never returns would keep terminate() from finishing anyway: the thread cannot stop inside it.
+    await haltAndWait(slot.control);
+    await slot.worker.terminate();
   }
 
   private onReply(slot: WorkerSlot, msg: Exclude<WorkerReply, { type: 'ready' | 'init-error' }>): void {
@@ -371,3 +420,17 @@ export class InferencePool {
     job.reject(err);
   }
 }
+
+/**
+ * Every worker thread still running, across pools. When the process exits (process.exit(), or an uncaught
+ * exception), Node terminates worker threads right after the 'exit' event; one caught inside `session.run` would
+ * abort the process (see native-call-guard.ts). So at 'exit' native calls are halted and the ones in progress are
+ * waited for, up to EXIT_WAIT_MS in all, blocking: nothing asynchronous runs at that point.
+ */
+const liveWorkers = new Set<WorkerSlot>();
+const EXIT_WAIT_MS = 10_000;
+
+process.on('exit', () => {
+  const deadline = Date.now() + EXIT_WAIT_MS;
+  for (const slot of liveWorkers) haltAndWaitSync(slot.control, deadline);
+});

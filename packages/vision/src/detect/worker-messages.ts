@@ -11,6 +11,11 @@ export interface WorkerConfig {
   executionProviders: ExecutionProvider[];
   thresholds: Float32Array;
   maxDetections?: number;
+  /**
+   * Int32Array view of a SharedArrayBuffer shared with the pool (see NativeCallGuard): counts the worker's
+   * onnxruntime calls in progress and carries the pool's "start no more" flag.
+   */
+  control: SharedArrayBuffer;
 }
 
 export interface DetectRequest {
@@ -37,7 +42,22 @@ export interface InferRequest {
   length: number;
 }
 
-export type WorkerRequest = DetectRequest | InferRequest;
+/**
+ * Ask the worker to end by itself: finish what is running, release the session and exit (code 0). A worker is
+ * never terminated from outside while onnxruntime runs: `session.run` is native and cannot be interrupted, and a
+ * run that returns into a terminating isolate throws a C++ Napi::Error that aborts the whole process.
+ */
+export interface CloseRequest {
+  type: 'close';
+}
+
+/** Test hook: finish what is running without replying, then exit with code 1, as a crash would. */
+export interface CrashRequest {
+  type: 'crash-for-testing';
+}
+
+export type JobRequest = DetectRequest | InferRequest;
+export type WorkerRequest = JobRequest | CloseRequest | CrashRequest;
 
 export interface JobTiming {
   preprocessMs: number;
