@@ -51,7 +51,10 @@ export async function startHost(options: HostOptions): Promise<HostAgent> {
   const log = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'sightline-host' } });
   const credentials = await obtainCredentials(options, log);
   const detection = await detectEncoders({ ffmpegPath: options.ffmpegPath });
-  const encoders: EncoderInfo[] = detection.usable.map((e) => ({ codec: e.name, encoder: e.encoder, hardware: e.hardware }));
+  // Only what the capture can drive is offered (VAAPI is detected but has no capture arguments yet).
+  const encoders: EncoderInfo[] = detection.usable
+    .filter((e) => e.encoder !== 'h264_vaapi')
+    .map((e) => ({ codec: e.name, encoder: e.encoder, hardware: e.hardware }));
   if (encoders.length === 0) throw new HostStartError(`no usable video encoder in ${detection.ffmpegPath} (libx264 or libvpx needed)`);
   for (const unusable of detection.unusable) log.info({ encoder: unusable.encoder, reason: unusable.reason }, 'host: encoder not usable');
   const capacity: HostCapacity = {
@@ -93,7 +96,15 @@ export async function startHost(options: HostOptions): Promise<HostAgent> {
       void report(JSON.stringify({ sessionId: command.sessionId, state: 'ended', reason: 'start-failed', message: `no free slot on ${hostId}` }));
       return;
     }
-    const session = new HostedSession({ command, dataDir: options.dataDir, hubUrl: credentials.hubUrl, ice: options.ice ?? {}, runAs: options.runAs, log });
+    const session = new HostedSession({
+      command,
+      dataDir: options.dataDir,
+      hubUrl: credentials.hubUrl,
+      ice: options.ice ?? {},
+      runAs: options.runAs,
+      encoders: capacity.encoders,
+      log,
+    });
     sessions.set(session.id, session);
     session.on('report', (state) => {
       if (state.state === 'ended') sessions.delete(session.id);

@@ -8,6 +8,7 @@ import {
   INPUT_CHANNELS,
   POINTER_CHANNEL_LIFETIME_MS,
   StreamInputSchema,
+  type EncoderInfo,
   type EndReason,
   type HostSessionStats,
   type SessionCommand,
@@ -41,8 +42,15 @@ export interface HostedSessionOptions {
   /** STUN/TURN from the hub's command are added; `loopbackOnly` keeps ICE on 127.0.0.1 (tests). */
   ice: IceOptions;
   runAs?: RunAsOption;
+  /** The host's usable encoders: a hardware one the capture supports is preferred for the app's codec. */
+  encoders?: readonly EncoderInfo[];
   log: Logger;
 }
+
+/** The hardware encoders ScreenCapture knows how to drive. */
+const CAPTURE_HARDWARE_ENCODERS: ReadonlySet<string> = new Set(['h264_nvenc']);
+/** From the first picture to the hub's answer and a connected peer. */
+const PUBLISH_TIMEOUT_MS = 20_000;
 
 interface HostedSessionEvents {
   report: [report: SessionStateReport];
@@ -86,6 +94,9 @@ export class HostedSession extends EventEmitter<HostedSessionEvents> {
       fps: app.fps,
       bitrateKbps: app.bitrateKbps,
       codec: app.codec,
+      encoder: options.encoders?.find((e) => e.codec === app.codec && e.hardware && CAPTURE_HARDWARE_ENCODERS.has(e.encoder))?.encoder as
+        | 'h264_nvenc'
+        | undefined,
       runAs: options.runAs,
       idleTimeoutMs: app.idleTimeoutSeconds * 1000,
       maxDurationMs: app.maxDurationSeconds * 1000,
@@ -119,7 +130,8 @@ export class HostedSession extends EventEmitter<HostedSessionEvents> {
     try {
       await this.#session.start();
       if (this.#ending) return;
-      const whipUrl = new URL(`/api/v1/sessions/${command.sessionId}/whip`, this.#options.hubUrl).toString();
+      // Appended, not resolved: a hub behind a reverse proxy may live under a path.
+      const whipUrl = `${this.#options.hubUrl.replace(/\/$/, '')}/api/v1/sessions/${command.sessionId}/whip`;
       const client = new WhipClient({
         url: whipUrl,
         token: command.token,
@@ -129,11 +141,18 @@ export class HostedSession extends EventEmitter<HostedSessionEvents> {
           { label: INPUT_CHANNELS.reliable, ordered: true },
           { label: INPUT_CHANNELS.pointer, ordered: false, maxPacketLifeTime: POINTER_CHANNEL_LIFETIME_MS },
         ],
+        // A hub that keeps refusing (the session ended meanwhile, a token it no longer accepts) is not retried forever.
+        maxAttempts: 8,
         log,
       });
       this.#client = client;
       client.on('message', (_label, data) => this.#onInput(data));
+      client.on('state', (change) => {
+        if (change.state === 'failed') void this.end(this.#state === 'running' ? 'ended' : 'start-failed', `publishing to the hub failed: ${change.error?.message ?? 'unknown'}`);
+      });
       await client.start();
+      // Running means the player can watch: the hub has answered and the peer is connected.
+      await waitForConnected(client, PUBLISH_TIMEOUT_MS);
       if (this.#ending) return;
       this.#state = 'running';
       this.emit('report', { sessionId: this.id, state: 'running', startupMs: roundAll(this.#session.startupMs) });
@@ -177,11 +196,17 @@ export class HostedSession extends EventEmitter<HostedSessionEvents> {
     this.#ending ??= (async () => {
       this.#endReason = reason;
       this.#state = 'ending';
-      await this.#client?.stop().catch(() => undefined);
-      await this.#session.end(asSessionEndReason(reason));
-      this.#state = 'ended';
-      this.#options.log.info({ sessionId: this.id, reason }, 'host: session ended');
-      this.emit('report', { sessionId: this.id, state: 'ended', reason: this.#endReason, ...(message ? { message } : {}) });
+      try {
+        await this.#client?.stop().catch(() => undefined);
+        await this.#session.end(asSessionEndReason(reason));
+      } catch (error) {
+        this.#options.log.error({ sessionId: this.id, err: (error as Error).message }, 'host: ending the session failed');
+      } finally {
+        // Always reported: the hub frees the slot only when it hears the session ended.
+        this.#state = 'ended';
+        this.#options.log.info({ sessionId: this.id, reason }, 'host: session ended');
+        this.emit('report', { sessionId: this.id, state: 'ended', reason: this.#endReason ?? reason, ...(message ? { message } : {}) });
+      }
     })();
     return this.#ending;
   }
@@ -212,6 +237,24 @@ export class HostedSession extends EventEmitter<HostedSessionEvents> {
 export function saveDataDirOf(dataDir: string, playerId: string, appId: string): string {
   const player = createHash('sha256').update(playerId).digest('hex').slice(0, 32);
   return join(dataDir, 'saves', player, `app-${appId}`);
+}
+
+function waitForConnected(client: WhipClient, timeoutMs: number): Promise<void> {
+  if (client.stats().state === 'connected') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('state', onState);
+      reject(new Error(`the hub did not take the session's video within ${timeoutMs / 1000} s`));
+    }, timeoutMs);
+    const onState = (change: { state: string; error?: Error }) => {
+      if (change.state !== 'connected' && change.state !== 'failed' && change.state !== 'stopped') return;
+      clearTimeout(timer);
+      client.off('state', onState);
+      if (change.state === 'connected') resolve();
+      else reject(new Error(`publishing ${change.state}: ${change.error?.message ?? ''}`));
+    };
+    client.on('state', onState);
+  });
 }
 
 function asSessionEndReason(reason: EndReason): Parameters<StreamSession['end']>[0] {

@@ -3,7 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRunning } from '@sightline/streaming';
-import type { Host, SpectateToken, StreamSession } from '@sightline/protocol';
+import mqtt from 'mqtt';
+import { enroll } from '@sightline/device';
+import { deviceTopics, type Host, type HostHeartbeat, type SpectateToken, type StreamSession } from '@sightline/protocol';
 import { colorApp, startStreamingFleet, type StreamingFleet } from './support/streaming-fleet.js';
 import { WeriftPlayer } from './support/werift-player.js';
 
@@ -32,6 +34,31 @@ describe('cloud streaming sessions: hub, host and players', () => {
     expect(camera.status).toBe(400);
   });
 
+  it('an edge device cannot pose as a host: its host heartbeats are refused', async () => {
+    const created = await fleet.api<{ enrollment: { token: string } }>('POST', '/devices', { id: 'edge-x' }, fleet.adminKey);
+    const credentials = await enroll(fleet.hub.url, created.body.enrollment.token, 10_000, 'edge');
+    const client = await mqtt.connectAsync(credentials.mqtt.url, { clientId: 'edge-x', username: credentials.mqtt.username, password: credentials.mqtt.password });
+    const heartbeat: HostHeartbeat = {
+      hostId: 'edge-x',
+      ts: Date.now(),
+      version: 'x',
+      cpuPercent: 0,
+      memoryBytes: 0,
+      capacity: { slots: 8, maxWidth: 1920, maxHeight: 1080, maxFps: 60, encoders: [{ codec: 'h264', encoder: 'libx264', hardware: false }] },
+      sessions: [],
+    };
+    await client.publishAsync(deviceTopics('edge-x').hostHeartbeat, JSON.stringify(heartbeat), { qos: 1 });
+    await new Promise((r) => setTimeout(r, 500));
+    await client.endAsync();
+    const hosts = (await fleet.api<Host[]>('GET', '/hosts', undefined, playerKey)).body;
+    expect(hosts.map((h) => h.id)).toEqual(['host-1']);
+    // …and a host's token is not an edge's: refused, and still usable by a host.
+    const hostDevice = await fleet.api<{ enrollment: { token: string } }>('POST', '/devices', { id: 'host-2', kind: 'host' }, fleet.adminKey);
+    await expect(enroll(fleet.hub.url, hostDevice.body.enrollment.token, 10_000, 'edge')).rejects.toThrow(/not one for an edge device/);
+    expect((await enroll(fleet.hub.url, hostDevice.body.enrollment.token, 10_000, 'host')).deviceId).toBe('host-2');
+    expect((await fleet.api('DELETE', '/devices/host-2', undefined, fleet.adminKey)).status).toBe(204);
+  });
+
   it('runs a session, forwards only the player\'s input, queues the next player, and ends leaving nothing behind', async () => {
     const created = await fleet.api<StreamSession>('POST', '/apps/colors/sessions', {}, playerKey);
     expect(created.status).toBe(201);
@@ -45,6 +72,11 @@ describe('cloud streaming sessions: hub, host and players', () => {
     // The same player asking again gets the session they already have.
     const again = await fleet.api<StreamSession>('POST', '/apps/colors/sessions', {}, playerKey);
     expect(again.body.id).toBe(created.body.id);
+    // One session at a time per player.
+    await fleet.createApp(colorApp({ id: 'colors-2', name: 'Another colour app' }));
+    const second = await fleet.api<{ error: { code: string } }>('POST', '/apps/colors-2/sessions', {}, playerKey);
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe('session_limit');
     // Nobody else sees it.
     const stranger = await fleet.newPlayer('player-2');
     expect((await fleet.api('GET', `/sessions/${created.body.id}`, undefined, stranger)).status).toBe(404);

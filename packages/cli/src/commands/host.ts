@@ -19,7 +19,7 @@ export const hostUsage = `sightline host [--hub URL --token T] [options]
   --max-width N       largest session picture (default 1920)
   --max-height N      (default 1080)
   --max-fps N         (default 60)
-  --heartbeat-s N     heartbeat interval (default 5)
+  --heartbeat-s N     heartbeat interval, at most 10 (default 5)
   --log-level L       trace, debug, info (default), warn, error`;
 
 export async function hostCommand(argv: string[]): Promise<number> {
@@ -38,7 +38,8 @@ export async function hostCommand(argv: string[]): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (values.hub && !/^https?:\/\//.test(values.hub)) throw new UsageError(`--hub must be an http(s):// URL, got "${values.hub}"`);
   if (values.token && !values.hub) throw new UsageError('--token needs --hub');
-  const heartbeatS = parseNumberOption('heartbeat-s', values['heartbeat-s'], { min: 0.2, max: 3600 });
+  // The hub takes a host that is silent for 20 s as gone.
+  const heartbeatS = parseNumberOption('heartbeat-s', values['heartbeat-s'], { min: 0.2, max: 10 });
   const host = await startHost({
     dataDir: values['data-dir'] ?? defaultDataDir('host'),
     hubUrl: values.hub,

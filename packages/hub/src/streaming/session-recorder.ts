@@ -16,7 +16,7 @@ export class SessionRecorder {
   #detach: (() => void) | undefined;
   #finishing: Promise<void> | undefined;
   readonly #onPublisher = (connected: boolean) => {
-    if (connected) void this.#attach();
+    if (connected) this.#attachSafely();
   };
 
   constructor(
@@ -25,7 +25,7 @@ export class SessionRecorder {
     private readonly log: Logger,
   ) {
     relay.on('publisher', this.#onPublisher);
-    if (relay.hasPublisher) void this.#attach();
+    if (relay.hasPublisher) this.#attachSafely();
   }
 
   get state(): SessionRecordingState {
@@ -66,6 +66,10 @@ export class SessionRecorder {
   async remove(): Promise<void> {
     await this.finish();
     rmSync(this.file, { force: true });
+  }
+
+  #attachSafely(): void {
+    this.#attach().catch((err: unknown) => this.log.warn({ err, dir: this.dir }, 'streaming: session recording could not start'));
   }
 
   async #attach(): Promise<void> {

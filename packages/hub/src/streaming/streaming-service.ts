@@ -23,6 +23,7 @@ import { BitrateAdapter } from './bitrate-adapter.js';
 import { HostRegistry } from './host-registry.js';
 import { chooseHost, hostFits } from './host-placement.js';
 import { SessionRecorder } from './session-recorder.js';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface StreamingServiceOptions {
@@ -90,6 +91,8 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
   readonly #options: StreamingServiceOptions;
   readonly #sessions = new Map<string, SessionRecord>();
   readonly #queue: string[] = [];
+  /** Devices known to be hosts (a device's kind never changes; deleting one forgets it). */
+  readonly #hostKinds = new Map<string, boolean>();
   readonly #sweep: NodeJS.Timeout;
   readonly #reconnectGraceMs: number;
   /** The hub's URL as players and hosts last called it (for URLs in descriptions and commands). */
@@ -104,6 +107,8 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
     this.#lastHubUrl = options.hubUrl;
     this.apps = new AppCatalogue(options.store);
     this.hosts = new HostRegistry(options.hostStaleMs ?? 20_000);
+    // Recordings of sessions from before a restart can no longer be reached (sessions live in memory).
+    rmSync(options.recordingsDir, { recursive: true, force: true });
     this.#sweep = setInterval(() => this.#sweepHostsAndHistory(), 5000);
     this.#sweep.unref();
   }
@@ -113,8 +118,13 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
   async create(appId: string, ownerId: string, hubUrl: string, options: { record?: boolean } = {}): Promise<StreamSession> {
     this.#assertOpen();
     const app = await this.apps.get(appId);
-    const existing = [...this.#sessions.values()].find((s) => s.ownerId === ownerId && s.app.id === appId && ACTIVE.has(s.state));
+    const active = [...this.#sessions.values()].filter((s) => s.ownerId === ownerId && ACTIVE.has(s.state));
+    const existing = active.find((s) => s.app.id === appId);
     if (existing) return this.describe(existing, hubUrl);
+    // One session at a time per player: slots are shared by everyone.
+    if (active.length > 0) {
+      throw new ApiError(409, 'session_limit', `you already have a session of "${active[0]!.app.name}" (${active[0]!.id}); end it first`);
+    }
     const record: SessionRecord = {
       id: randomUUID(),
       app,
@@ -182,7 +192,8 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
     const answer = await relay.addViewer(offerSdp);
     const previous = record.playerViewerId;
     record.playerViewerId = answer.viewerId;
-    this.#clearTimer(record);
+    // While running, the only timer is the reconnect grace; the start and end timers must go on.
+    if (record.state === 'running') this.#clearTimer(record);
     if (previous) await relay.removeViewer(previous);
     this.#options.log.info({ sessionId, viewerId: answer.viewerId, resumed: previous !== undefined }, 'streaming: player connected');
     return answer;
@@ -196,10 +207,13 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
     return answer;
   }
 
-  async removeViewer(sessionId: string, viewerId: string): Promise<boolean> {
-    const relay = this.#sessions.get(sessionId)?.relay;
-    if (!relay) return false;
-    await relay.removeViewer(viewerId);
+  /** A spectator may remove spectators only (it cannot know the player's id, but must not be able to use it either). */
+  async removeViewer(sessionId: string, viewerId: string, role: 'player' | 'spectator'): Promise<boolean> {
+    const record = this.#sessions.get(sessionId);
+    if (!record?.relay) return false;
+    const known = record.spectators.has(viewerId) || (role === 'player' && record.playerViewerId === viewerId);
+    if (!known) return false;
+    await record.relay.removeViewer(viewerId);
     return true;
   }
 
@@ -216,6 +230,10 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
   }
 
   async onHostHeartbeat(hostId: string, json: unknown): Promise<void> {
+    if (!(await this.#isHost(hostId))) {
+      this.#options.log.warn({ deviceId: hostId }, 'streaming: host heartbeat from a device that is not a host refused');
+      return;
+    }
     const heartbeat = this.hosts.record(hostId, json);
     if (typeof heartbeat === 'string') {
       this.#options.log.warn({ hostId, reason: heartbeat }, 'streaming: host heartbeat refused');
@@ -247,6 +265,7 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
   }
 
   async onStateReport(hostId: string, json: unknown): Promise<void> {
+    if (!(await this.#isHost(hostId))) return;
     const parsed = SessionStateReportSchema.safeParse(json);
     if (!parsed.success) {
       this.#options.log.warn({ hostId, reason: parsed.error.issues[0]?.message }, 'streaming: session state refused');
@@ -272,10 +291,22 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
   }
 
   async forgetHost(hostId: string): Promise<void> {
+    // Forgotten first: ending its sessions reschedules the queue, which must not pick this host again.
+    this.hosts.forget(hostId);
+    this.#hostKinds.delete(hostId);
     for (const record of this.#sessions.values()) {
       if (record.hostId === hostId && ACTIVE.has(record.state)) await this.#finish(record, 'host-lost', 'the host was deleted');
     }
-    this.hosts.forget(hostId);
+  }
+
+  /** Host messages count only from devices enrolled as hosts: an edge must not be able to pose as one. */
+  async #isHost(deviceId: string): Promise<boolean> {
+    let kind = this.#hostKinds.get(deviceId);
+    if (kind === undefined) {
+      kind = (await this.#options.store.getDevice(deviceId))?.kind === 'host';
+      if (kind) this.#hostKinds.set(deviceId, kind);
+    }
+    return kind;
   }
 
   async listHosts(): Promise<Host[]> {
@@ -293,12 +324,6 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
     return record.recorder.file;
   }
 
-  /** Input and feedback counters, for tests and metrics. */
-  inputStats(sessionId: string): { forwarded: number; refused: number; targetKbps: number } | undefined {
-    const record = this.#sessions.get(sessionId);
-    return record && { ...record.input, targetKbps: record.adapter.targetKbps };
-  }
-
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -306,6 +331,8 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
     for (const record of this.#sessions.values()) {
       if (ACTIVE.has(record.state)) await this.#finish(record, 'hub-restarted', 'the hub shut down', true);
     }
+    // Recordings being written are finished (made into their MP4) before the hub goes.
+    await Promise.allSettled([...this.#sessions.values()].map((record) => record.recorder?.finish()));
   }
 
   describe(record: SessionRecord, hubUrl: string): StreamSession {
@@ -331,7 +358,7 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
       reconnectGraceMs: this.#reconnectGraceMs,
       spectators: record.spectators.size,
       hostStats: record.state === 'running' ? record.hostStats : null,
-      recording: record.recorder ? (record.recorder.state === 'recording' && record.state === 'ended' ? 'recording' : record.recorder.state) : 'off',
+      recording: record.recorder?.state ?? 'off',
     };
   }
 
@@ -406,16 +433,23 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
     record.endedAt = Date.now();
     this.#clearTimer(record);
     const queued = this.#queue.indexOf(record.id);
-    if (queued >= 0) this.#queue.splice(queued, 1);
+    if (queued >= 0) {
+      this.#queue.splice(queued, 1);
+      // Everyone behind moves up a place.
+      for (const id of this.#queue.slice(queued)) this.#changed(this.#sessions.get(id)!);
+    }
     const relay = record.relay;
     record.relay = undefined;
     record.playerViewerId = undefined;
     record.spectators.clear();
-    this.#options.log.info({ sessionId: record.id, hostId, reason: record.endReason, message: record.message }, 'streaming: session ended');
+    this.#options.log.info({ sessionId: record.id, hostId, reason: record.endReason, message: record.message, input: record.input }, 'streaming: session ended');
     this.#changed(record);
     if (record.recorder) {
       // Finished before the relay closes, and announced again once the MP4 is there.
-      void record.recorder.finish().then(() => this.#changed(record));
+      void record.recorder
+        .finish()
+        .then(() => this.#changed(record))
+        .catch((err: unknown) => this.#options.log.warn({ err, sessionId: record.id }, 'streaming: recording not finished'));
     }
     await relay?.close();
     // Ended on the hub's side while the host still runs it (player left, host timed out on us): make sure it stops.
@@ -534,7 +568,7 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
       const keep = record.recorder ? Math.max(keepMs, 24 * 3_600_000) : keepMs;
       if (record.state === 'ended' && record.endedAt !== null && now - record.endedAt > keep) {
         this.#sessions.delete(id);
-        void record.recorder?.remove();
+        void record.recorder?.remove().catch((err: unknown) => this.#options.log.warn({ err, sessionId: id }, 'streaming: recording not removed'));
       }
     }
   }

@@ -146,6 +146,9 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> {
       this.#throwIfEnding();
     } catch (error) {
       await this.end(this.#endReason ?? 'start-failed');
+      // end() may have run while a part was still starting (the display, the input connection): what came up after
+      // it is stopped here, so nothing outlives the session.
+      await this.#stopAll();
       throw error;
     }
     this.startupMs.total = performance.now() - startedAt;
@@ -180,15 +183,19 @@ export class StreamSession extends EventEmitter<StreamSessionEvents> {
       this.#setState('ending');
       clearTimeout(this.#idleTimer);
       clearTimeout(this.#maxTimer);
-      this.#input?.close();
-      // The app first, while its display still exists (it can shut down cleanly), then what watches it.
-      await Promise.allSettled([this.#app?.stop(), this.#capture?.stop()]);
-      await this.#display?.stop();
+      await this.#stopAll();
       this.#options.log?.info({ reason }, 'session: ended');
       this.#setState('ended');
       this.emit('ended', reason);
     })();
     return this.#ending;
+  }
+
+  async #stopAll(): Promise<void> {
+    this.#input?.close();
+    // The app first, while its display still exists (it can shut down cleanly), then what watches it.
+    await Promise.allSettled([this.#app?.stop(), this.#capture?.stop()]);
+    await this.#display?.stop();
   }
 
   #throwIfEnding(): void {

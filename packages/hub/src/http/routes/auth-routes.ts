@@ -34,7 +34,7 @@ export function toApiKey(row: ApiKeyRow): ApiKey {
   };
 }
 
-const toUser = (u: UserRow) => ({ id: u.id, username: u.username, role: u.role, createdAt: u.createdAt });
+export const toUser = (u: UserRow) => ({ id: u.id, username: u.username, role: u.role, createdAt: u.createdAt });
 
 async function issueKey(ctx: HubContext, name: string, scope: Scope, userId: string | null, expiresAt: number | null): Promise<ApiKeyCreated> {
   const { id, token, secretHash } = newApiKeyToken();

@@ -257,8 +257,9 @@ export function registerStreamingRoutes(app: FastifyInstance, ctx: HubContext, d
     authorize: async (request, params) => {
       await viewerRole(request, params.id);
     },
-    handler: async ({ params }) => {
-      if (!(await streaming.removeViewer(params.id, params.viewer))) throw new ApiError(404, 'not_found', 'no such viewer');
+    handler: async ({ params, request }) => {
+      const role = await viewerRole(request, params.id);
+      if (!(await streaming.removeViewer(params.id, params.viewer, role))) throw new ApiError(404, 'not_found', 'no such viewer');
     },
   });
 

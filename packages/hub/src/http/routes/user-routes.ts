@@ -6,8 +6,7 @@ import type { UserRow } from '../../store/store.js';
 import { hashPassword } from '../../auth/secrets.js';
 import { defineRoute } from '../define-route.js';
 import { ApiError } from '../api-error.js';
-
-const toUser = (u: UserRow) => ({ id: u.id, username: u.username, role: u.role, createdAt: u.createdAt });
+import { toUser } from './auth-routes.js';
 
 /** Users besides the first admin: each signs in with a password and gets the scope of their role. */
 export function registerUserRoutes(app: FastifyInstance, ctx: HubContext): void {
