@@ -1,19 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHub, type Hub } from '@sightline/hub';
-import { HOST_APPS_DIR, startHost, type HostAgent } from '@sightline/host';
+import { testCatalogue } from '@sightline/host';
 import { isRunning } from '@sightline/streaming';
-import { CreateAppRequestSchema, type StreamSession } from '@sightline/protocol';
-import { z } from 'zod';
+import type { StreamSession } from '@sightline/protocol';
 import { launchChromium } from '../../media/test/support/chromium.js';
+import { startStreamingFleet, type StreamingFleet } from '../../host/test/support/streaming-fleet.js';
 import { CLOUD_PLAYER_PAGE, type CloudPlayerWindow } from './support/cloud-player-page.js';
-
-const LOOPBACK = { loopbackOnly: true };
-const CATALOGUE = join(HOST_APPS_DIR, 'test-apps.json');
 
 /**
  * Cloud streaming end to end with every real part: a hub seeded with the test catalogue, an enrolled host running the
@@ -22,33 +16,12 @@ const CATALOGUE = join(HOST_APPS_DIR, 'test-apps.json');
  * the change is read back from the decoded video's pixels. Ending the session leaves no process behind.
  */
 describe('cloud play in headless Chromium: hub, host, test game', () => {
-  let dir: string;
-  let hub: Hub;
-  let host: HostAgent;
-  let browser: Browser;
+  let fleet: StreamingFleet;
   let page: Page;
-  let adminKey: string;
+  let browser: Browser;
   let playerToken: string;
-
-  const api = async <T,>(method: string, path: string, body?: unknown, key = adminKey): Promise<{ status: number; body: T }> => {
-    const res = await fetch(`${hub.url}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
-  };
-
-  const waitForSession = async (id: string, state: StreamSession['state'], timeoutMs = 30_000): Promise<StreamSession> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const session = (await api<StreamSession>('GET', `/sessions/${id}`, undefined, playerToken)).body;
-      if (session.state === state) return session;
-      if (session.state === 'ended' || Date.now() > deadline) throw new Error(`session ${id}: ${session.state} (${session.endReason}: ${session.message}), wanted ${state}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const api = <T,>(method: string, path: string, body?: unknown, key?: string) => fleet.api<T>(method, path, body, key ?? fleet.adminKey);
+  const waitForSession = (id: string, state: StreamSession['state']) => fleet.waitForSession(id, state, 30_000, playerToken);
 
   const player = () => page as unknown as { evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R> };
   const colourAt = (x: number, y: number) => player().evaluate(([px, py]) => (window as unknown as CloudPlayerWindow).colourAt(px!, py!), [x, y]);
@@ -66,33 +39,23 @@ describe('cloud play in headless Chromium: hub, host, test game', () => {
   const isGreen = ([r, g, b]: number[]) => g! > 180 && r! < 80 && b! < 80;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sightline-cloudplay-'));
-    const apps = z.array(CreateAppRequestSchema).parse(JSON.parse(readFileSync(CATALOGUE, 'utf8')));
-    hub = await startHub({ dataDir: join(dir, 'hub'), port: 0, mqttPort: 0, mqttWsPort: null, logLevel: 'silent', ice: LOOPBACK, apps });
-    adminKey = ((await (await fetch(`${hub.url}/api/v1/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'cloud play test' }) })).json()) as { apiKey: { key: string } }).apiKey.key;
+    fleet = await startStreamingFleet('cloud-play', { slots: 2 }, { apps: testCatalogue() });
     // The test game at a size a 2-core CI machine plays smoothly next to the browser that watches it.
     const patched = await api<{ width: number; args: string[] }>('PATCH', '/apps/key-game', { width: 640, height: 360 });
     expect(patched.status).toBe(200);
     expect(patched.body.args).toContain('--kiosk'); // a PATCH changes only what it names
     expect((await api('PATCH', '/apps/xjump', { width: 640, height: 480 })).status).toBe(200);
-    expect((await api('POST', '/users', { username: 'player', password: 'player password', role: 'viewer' })).status).toBe(201);
-    playerToken = (await api<{ token: string }>('POST', '/auth/login', { username: 'player', password: 'player password' })).body.token;
-    const { enrollment } = (await api<{ enrollment: { token: string } }>('POST', '/devices', { id: 'host-e2e', kind: 'host' })).body;
-    host = await startHost({ dataDir: join(dir, 'host'), hubUrl: hub.url, token: enrollment.token, slots: 2, heartbeatMs: 500, ice: LOOPBACK, logLevel: 'silent' });
-    const deadline = Date.now() + 10_000;
-    while (!(await api<{ online: boolean }[]>('GET', '/hosts')).body.some((h) => h.online) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    playerToken = await fleet.newPlayer('player');
     browser = await launchChromium();
     page = await browser.newPage();
     // Served from the hub's origin, as the console is.
-    await page.route(`${hub.url}/play.html`, (route) => route.fulfill({ contentType: 'text/html', body: CLOUD_PLAYER_PAGE }));
-    await page.goto(`${hub.url}/play.html`);
+    await page.route(`${fleet.hub.url}/play.html`, (route) => route.fulfill({ contentType: 'text/html', body: CLOUD_PLAYER_PAGE }));
+    await page.goto(`${fleet.hub.url}/play.html`);
   });
 
   afterAll(async () => {
     await browser?.close();
-    await host?.close();
-    await hub?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await fleet?.close();
   });
 
   it('the catalogue has the browser game and the Debian game', async () => {
@@ -105,13 +68,13 @@ describe('cloud play in headless Chromium: hub, host, test game', () => {
     const created = await api<StreamSession>('POST', '/apps/key-game/sessions', {}, playerToken);
     expect(created.status).toBe(201);
     const running = await waitForSession(created.body.id, 'running');
-    const hosted = host.sessions.get(running.id)!;
+    const hosted = fleet.host.sessions.get(running.id)!;
     const joined = await player().evaluate(([url, token]) => (window as unknown as CloudPlayerWindow).join(url!, token!), [running.whepUrl, playerToken]);
     expect(joined.framesDecoded).toBeGreaterThan(0);
 
     // The game starts red; the page may take a moment to load in the kiosk browser.
     await waitForColour(0.25, 0.6, isRed, 20_000).catch(async (error: unknown) => {
-      await page.screenshot({ path: join(dir, '..', 'cloud-play-failure.png') });
+      await page.screenshot({ path: join(fleet.dir, '..', 'cloud-play-failure.png') });
       throw error;
     });
     await player().evaluate((code) => (window as unknown as CloudPlayerWindow).key(code), 'Space');
@@ -140,7 +103,7 @@ describe('cloud play in headless Chromium: hub, host, test game', () => {
   it('plays the Debian game (xjump): its picture appears and space starts the game', async () => {
     const created = await api<StreamSession>('POST', '/apps/xjump/sessions', {}, playerToken);
     const running = await waitForSession(created.body.id, 'running');
-    const pids = host.sessions.get(running.id)!.pids;
+    const pids = fleet.host.sessions.get(running.id)!.pids;
     const joined = await player().evaluate(([url, token]) => (window as unknown as CloudPlayerWindow).join(url!, token!), [running.whepUrl, playerToken]);
     expect(joined.framesDecoded).toBeGreaterThan(0);
     // The title screen (mostly black, with the high-score table), then the tower of blue bricks once the game starts.

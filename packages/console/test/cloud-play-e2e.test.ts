@@ -1,18 +1,14 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { startHub, type Hub } from '@sightline/hub';
-import { HOST_APPS_DIR, startHost, type HostAgent } from '@sightline/host';
+import { testCatalogue } from '@sightline/host';
 import { isRunning } from '@sightline/streaming';
-import { CreateAppRequestSchema } from '@sightline/protocol';
 import { launchChromium } from '../../media/test/support/chromium.js';
+import { startStreamingFleet, type StreamingFleet } from '../../host/test/support/streaming-fleet.js';
 import { ensureConsoleBuilt } from './support/console-dist.js';
 
-const LOOPBACK = { loopbackOnly: true };
 const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'test-results', 'screenshots');
 
 /**
@@ -23,22 +19,9 @@ const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
  * stops the game, its display and its encoder.
  */
 describe('cloud play through the console: sign in, Play, keys reach the game, End', () => {
-  let dir: string;
-  let hub: Hub;
-  let host: HostAgent;
+  let fleet: StreamingFleet;
   let browser: Browser;
   let page: Page;
-
-  const api = async <T,>(method: string, path: string, key: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${hub.url}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
 
   /** The colour of the game's field as the page's video shows it: the decoded picture, read through a canvas. */
   const fieldColour = () =>
@@ -66,17 +49,9 @@ describe('cloud play through the console: sign in, Play, keys reach the game, En
 
   beforeAll(async () => {
     ensureConsoleBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'sightline-console-play-'));
-    const apps = z.array(CreateAppRequestSchema).parse(JSON.parse(readFileSync(join(HOST_APPS_DIR, 'test-apps.json'), 'utf8')));
-    hub = await startHub({ dataDir: join(dir, 'hub'), port: 0, mqttPort: 0, mqttWsPort: null, logLevel: 'silent', ice: LOOPBACK, apps });
-    const admin = await (await fetch(`${hub.url}/api/v1/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'console play test' }) })).json() as { apiKey: { key: string } };
-    const adminKey = admin.apiKey.key;
-    await api('PATCH', '/apps/key-game', adminKey, { width: 640, height: 360 });
-    await api('POST', '/users', adminKey, { username: 'player', password: 'player password', role: 'viewer' });
-    const { enrollment } = await api<{ enrollment: { token: string } }>('POST', '/devices', adminKey, { id: 'host-console', kind: 'host' });
-    host = await startHost({ dataDir: join(dir, 'host'), hubUrl: hub.url, token: enrollment.token, slots: 1, heartbeatMs: 500, ice: LOOPBACK, logLevel: 'silent' });
-    const deadline = Date.now() + 10_000;
-    while (!(await api<{ online: boolean }[]>('GET', '/hosts', adminKey)).some((h) => h.online) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    fleet = await startStreamingFleet('console-play', {}, { apps: testCatalogue() });
+    expect((await fleet.api('PATCH', '/apps/key-game', { width: 640, height: 360 }, fleet.adminKey)).status).toBe(200);
+    await fleet.newPlayer('player');
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     page.on('pageerror', (err) => console.log(`console play: page error: ${err.message}`));
@@ -84,13 +59,11 @@ describe('cloud play through the console: sign in, Play, keys reach the game, En
 
   afterAll(async () => {
     await browser?.close();
-    await host?.close();
-    await hub?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await fleet?.close();
   }, 60_000);
 
   it('plays the test game from the Apps page with the keyboard, and End stops everything', async () => {
-    await page.goto(hub.url);
+    await page.goto(fleet.hub.url);
     await page.getByLabel('Username').fill('player');
     await page.getByLabel('Password').fill('player password');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -100,7 +73,7 @@ describe('cloud play through the console: sign in, Play, keys reach the game, En
     const sessionId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
 
     await page.getByTestId('play-page').and(page.locator('[data-phase="playing"]')).waitFor({ timeout: 60_000 });
-    const hosted = host.sessions.get(sessionId)!;
+    const hosted = fleet.host.sessions.get(sessionId)!;
     expect(hosted).toBeDefined();
     const pids = hosted.pids;
     // The game starts red (the kiosk browser may take a moment to load it); a key typed on the page turns it green.
@@ -120,6 +93,6 @@ describe('cloud play through the console: sign in, Play, keys reach the game, En
     const deadline = Date.now() + 10_000;
     while (pids.some(isRunning) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(pids.filter(isRunning)).toEqual([]);
-    expect(host.sessions.has(sessionId)).toBe(false);
+    expect(fleet.host.sessions.has(sessionId)).toBe(false);
   });
 });

@@ -1,11 +1,16 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { FeedRtpSource, WhipClient, type IceOptions } from '@sightline/media';
 import {
+  CreateAppRequestSchema,
   INPUT_CHANNELS,
+  parseOrThrow,
+  type CreateAppRequest,
   POINTER_CHANNEL_LIFETIME_MS,
   StreamInputSchema,
   type EncoderInfo,
@@ -28,6 +33,12 @@ export type StartCommand = Extract<SessionCommand, { action: 'start' }>;
  */
 export const HOST_APPS_PLACEHOLDER = '{host-apps}';
 export const HOST_APPS_DIR = fileURLToPath(new URL('../catalogue', import.meta.url));
+
+/** The test catalogue that ships with the host (the key game page, Debian's xjump), validated. */
+export function testCatalogue(): CreateAppRequest[] {
+  const path = join(HOST_APPS_DIR, 'test-apps.json');
+  return parseOrThrow(z.array(CreateAppRequestSchema), JSON.parse(readFileSync(path, 'utf8')), path);
+}
 
 export function expandPlaceholders(text: string, app: { width: number; height: number }): string {
   return text.replaceAll(HOST_APPS_PLACEHOLDER, HOST_APPS_DIR).replaceAll('{width}', String(app.width)).replaceAll('{height}', String(app.height));
