@@ -33,14 +33,20 @@ describe('session placement', () => {
 });
 
 describe('bitrate adaptation from the player feedback', () => {
-  it("follows Chrome's estimate down and back up, within the app's bitrate, with room and rate limits", () => {
+  it("ignores Chrome's estimate on a clean network, and caps at it when there is loss, with room and rate limits", () => {
     const adapter = new BitrateAdapter({ maxKbps: 4000, minIntervalMs: 2000 });
-    expect(adapter.onFeedback({ kind: 'remb', bitrateBps: 10_000_000 }, 0)).toBeUndefined(); // the app's cap already
-    expect(adapter.onFeedback({ kind: 'remb', bitrateBps: 2_000_000 }, 1000)).toBe(1800); // 90 % of the estimate
-    expect(adapter.onFeedback({ kind: 'remb', bitrateBps: 1_000_000 }, 1500)).toBeUndefined(); // too soon after a change
-    expect(adapter.onFeedback({ kind: 'remb', bitrateBps: 1_000_000 }, 3100)).toBe(900);
-    expect(adapter.onFeedback({ kind: 'remb', bitrateBps: 950_000 }, 6000)).toBeUndefined(); // under 15 %: not worth an IDR
-    expect(adapter.onFeedback({ kind: 'remb', bitrateBps: 8_000_000 }, 9000)).toBe(4000);
+    expect(adapter.onFeedback({ kind: 'remb', bitrateBps: 250_000 }, 0)).toBeUndefined();
+    expect(adapter.onFeedback({ kind: 'loss', fractionLost: 0, jitter: 10 }, 100)).toBeUndefined(); // clean: no change
+    expect(adapter.targetKbps).toBe(4000);
+    expect(adapter.onFeedback({ kind: 'remb', bitrateBps: 2_000_000 }, 1000)).toBeUndefined();
+    expect(adapter.onFeedback({ kind: 'loss', fractionLost: 0.05, jitter: 10 }, 1100)).toBe(1800); // congested: 90 % of REMB
+    expect(adapter.onFeedback({ kind: 'loss', fractionLost: 0.05, jitter: 10 }, 1500)).toBeUndefined(); // too soon after a change
+    expect(adapter.onFeedback({ kind: 'remb', bitrateBps: 1_000_000 }, 3000)).toBeUndefined();
+    expect(adapter.onFeedback({ kind: 'loss', fractionLost: 0.05, jitter: 10 }, 3200)).toBe(900);
+    expect(adapter.onFeedback({ kind: 'remb', bitrateBps: 950_000 }, 6000)).toBeUndefined();
+    expect(adapter.onFeedback({ kind: 'loss', fractionLost: 0.05, jitter: 10 }, 6100)).toBeUndefined(); // under 15 %: not worth an IDR
+    // The network clears up: back up to the ceiling, 8 % a report, a change at most every 2 s.
+    for (let i = 0; i < 100; i++) adapter.onFeedback({ kind: 'loss', fractionLost: 0, jitter: 10 }, 10_000 + i * 1000);
     expect(adapter.targetKbps).toBe(4000);
   });
 

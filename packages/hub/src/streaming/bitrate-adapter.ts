@@ -11,10 +11,12 @@ export interface BitrateAdapterOptions {
 }
 
 /**
- * The session's encoder target from the player's receiver feedback: Chrome's receive-side bandwidth estimate (REMB)
- * caps it, and reported loss cuts it multiplicatively (over 10 % loss: × 0.7; 2–10 %: × 0.9), while a clean network
- * lets it climb back 8 % per interval. Changes are rate-limited and need a real difference, because each one
- * restarts the encoder (an IDR).
+ * The session's encoder target from the player's receiver feedback. Loss is the congestion signal: over 10 % cuts
+ * the target by 30 %, 2–10 % by 10 %, and while Chrome also sends a bandwidth estimate (REMB), a congested network
+ * caps the target at 90 % of it. A clean network lets the target climb back 8 % per report. REMB alone does not move
+ * the target: without transport-wide feedback Chrome's receive-side estimate hovers around the rate it receives, and
+ * a game stream's rate swings with the picture, so following it would restart the encoder (an IDR, a glitch) for
+ * nothing. Changes are rate-limited and need a real difference, for the same reason.
  */
 export class BitrateAdapter {
   readonly #max: number;
@@ -40,16 +42,20 @@ export class BitrateAdapter {
 
   /** Takes one feedback message; returns the new target when the encoder should change now. */
   onFeedback(feedback: ViewerFeedback, now = performance.now()): number | undefined {
-    if (feedback.kind === 'remb') this.#rembKbps = feedback.bitrateBps / 1000;
-    else if (feedback.fractionLost > 0.1) this.#lossCut = Math.max(0.1, this.#lossCut * 0.7);
-    else if (feedback.fractionLost > 0.02) this.#lossCut = Math.max(0.1, this.#lossCut * 0.9);
+    if (feedback.kind === 'remb') {
+      this.#rembKbps = feedback.bitrateBps / 1000;
+      return undefined;
+    }
+    const congested = feedback.fractionLost > 0.02;
+    if (feedback.fractionLost > 0.1) this.#lossCut = Math.max(0.05, this.#lossCut * 0.7);
+    else if (congested) this.#lossCut = Math.max(0.05, this.#lossCut * 0.9);
     else this.#lossCut = Math.min(1, this.#lossCut * 1.08);
-    return this.#decide(now);
+    let wanted = this.#max * this.#lossCut;
+    if (congested && this.#rembKbps !== undefined) wanted = Math.min(wanted, this.#rembKbps * 0.9);
+    return this.#decide(Math.round(Math.max(this.#min, Math.min(this.#max, wanted))), now);
   }
 
-  #decide(now: number): number | undefined {
-    const cap = this.#rembKbps === undefined ? this.#max : Math.min(this.#max, this.#rembKbps * 0.9);
-    const wanted = Math.round(Math.max(this.#min, Math.min(cap, this.#max * this.#lossCut)));
+  #decide(wanted: number, now: number): number | undefined {
     if (wanted === this.#target) return undefined;
     // Small steps are not worth an IDR, except the last one back to the ceiling (or down to the floor).
     const bound = wanted === this.#max || wanted === this.#min;
