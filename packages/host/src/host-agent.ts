@@ -51,10 +51,7 @@ export async function startHost(options: HostOptions): Promise<HostAgent> {
   const log = options.logger ?? pino({ level: options.logLevel ?? 'info', base: { service: 'sightline-host' } });
   const credentials = await obtainCredentials(options, log);
   const detection = await detectEncoders({ ffmpegPath: options.ffmpegPath });
-  // Only what the capture can drive is offered (VAAPI is detected but has no capture arguments yet).
-  const encoders: EncoderInfo[] = detection.usable
-    .filter((e) => e.encoder !== 'h264_vaapi')
-    .map((e) => ({ codec: e.name, encoder: e.encoder, hardware: e.hardware }));
+  const encoders: EncoderInfo[] = detection.usable.map((e) => ({ codec: e.name, encoder: e.encoder, hardware: e.hardware }));
   if (encoders.length === 0) throw new HostStartError(`no usable video encoder in ${detection.ffmpegPath} (libx264 or libvpx needed)`);
   for (const unusable of detection.unusable) log.info({ encoder: unusable.encoder, reason: unusable.reason }, 'host: encoder not usable');
   const capacity: HostCapacity = {

@@ -59,7 +59,7 @@ export interface HostedSessionOptions {
 }
 
 /** The hardware encoders ScreenCapture knows how to drive. */
-const CAPTURE_HARDWARE_ENCODERS: ReadonlySet<string> = new Set(['h264_nvenc']);
+const CAPTURE_HARDWARE_ENCODERS: ReadonlySet<string> = new Set(['h264_nvenc', 'h264_vaapi']);
 /** From the first picture to the hub's answer and a connected peer. */
 const PUBLISH_TIMEOUT_MS = 20_000;
 
@@ -107,6 +107,7 @@ export class HostedSession extends EventEmitter<HostedSessionEvents> {
       codec: app.codec,
       encoder: options.encoders?.find((e) => e.codec === app.codec && e.hardware && CAPTURE_HARDWARE_ENCODERS.has(e.encoder))?.encoder as
         | 'h264_nvenc'
+        | 'h264_vaapi'
         | undefined,
       runAs: options.runAs,
       idleTimeoutMs: app.idleTimeoutSeconds * 1000,

@@ -161,6 +161,13 @@ describe('capture arguments', () => {
     expect(outputSize({ width: 1366, height: 768, outputHeight: 361 })).toEqual({ width: 644, height: 362 });
     expect(outputSize({ width: 1280, height: 720, outputHeight: 1080 })).toEqual({ width: 1280, height: 720 });
     expect(x11grabArgs({ ...base, encoder: 'h264_nvenc' }).join(' ')).toContain('-c:v h264_nvenc -preset p1 -tune ull');
+    // VAAPI: the render node before the input, the picture converted and uploaded (after any scale), no -pix_fmt.
+    const vaapi = x11grabArgs({ ...base, encoder: 'h264_vaapi', outputHeight: 360 });
+    expect(vaapi.join(' ')).toContain('-vaapi_device /dev/dri/renderD128');
+    expect(vaapi.indexOf('-vaapi_device')).toBeLessThan(vaapi.indexOf('-i'));
+    expect(vaapi.join(' ')).toContain('-vf scale=640:360:flags=bilinear,format=nv12,hwupload -c:v h264_vaapi -profile:v constrained_baseline -bf 0');
+    expect(vaapi).not.toContain('-pix_fmt');
+    expect(x11grabArgs({ ...base, encoder: 'h264_vaapi', vaapiDevice: '/dev/dri/renderD129' }).join(' ')).toContain('-vaapi_device /dev/dri/renderD129 ');
     expect(() => captureEncoderOf({ codec: 'vp8', encoder: 'libx264' })).toThrow();
     expect(captureEncoderOf({ codec: 'vp8' })).toBe('libvpx');
   });

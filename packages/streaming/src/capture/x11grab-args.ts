@@ -1,8 +1,14 @@
 /** The codecs a screen capture can produce (both are what every WebRTC browser decodes). */
 export type CaptureCodec = 'h264' | 'vp8';
 
-/** The ffmpeg encoders a capture can run: x264 and libvpx on the CPU; NVENC for H.264 on an NVIDIA GPU. */
-export type CaptureEncoderName = 'libx264' | 'libvpx' | 'h264_nvenc';
+/**
+ * The ffmpeg encoders a capture can run: x264 and libvpx on the CPU; NVENC (NVIDIA) and VAAPI (Intel, AMD) for H.264
+ * on a GPU.
+ */
+export type CaptureEncoderName = 'libx264' | 'libvpx' | 'h264_nvenc' | 'h264_vaapi';
+
+/** The VAAPI render node when none is given (the first GPU). */
+export const DEFAULT_VAAPI_DEVICE = '/dev/dri/renderD128';
 
 /** The container each codec comes out in: what the Node side parses picture by picture. */
 export const CAPTURE_CONTAINER: Record<CaptureCodec, 'mpegts' | 'ivf'> = { h264: 'mpegts', vp8: 'ivf' };
@@ -26,6 +32,8 @@ export interface X11GrabEncoding {
   /** VP8: the longest run of frames without a key frame (libvpx's kf_max_dist). */
   keyframeIntervalFrames?: number;
   drawCursor: boolean;
+  /** h264_vaapi: the render node. Default DEFAULT_VAAPI_DEVICE. */
+  vaapiDevice?: string;
 }
 
 /** The encoder a capture runs for these settings. */
@@ -55,16 +63,19 @@ export function x11grabArgs(e: X11GrabEncoding): string[] {
   const encoder = captureEncoderOf(e);
   const out = outputSize(e);
   const scaled = out.height !== e.height;
+  const scale = `scale=${out.width}:${out.height}:flags=bilinear`;
+  const vaapi = encoder === 'h264_vaapi';
   return [
     '-hide_banner', '-nostats', '-loglevel', 'error',
     // No probing: the grabber knows its format, and frames read while probing would reach the encoder late, in a burst.
     '-probesize', '32', '-analyzeduration', '0', '-fflags', 'nobuffer',
+    ...(vaapi ? ['-vaapi_device', e.vaapiDevice ?? DEFAULT_VAAPI_DEVICE] : []),
     '-f', 'x11grab', '-draw_mouse', e.drawCursor ? '1' : '0',
     '-framerate', String(e.fps), '-video_size', `${e.width}x${e.height}`, '-i', `${e.display}+0,0`,
     // Scaled and converted to 4:2:0 in one swscale pass.
-    ...(scaled ? ['-vf', `scale=${out.width}:${out.height}:flags=bilinear`] : []),
-    '-pix_fmt', 'yuv420p',
-    ...(encoder === 'libvpx' ? vp8Args(e) : encoder === 'h264_nvenc' ? nvencArgs(e) : x264Args(e)),
+    // VAAPI encodes GPU surfaces: the picture is converted to NV12 and uploaded.
+    ...(vaapi ? ['-vf', `${scaled ? `${scale},` : ''}format=nv12,hwupload`] : [...(scaled ? ['-vf', scale] : []), '-pix_fmt', 'yuv420p']),
+    ...(encoder === 'libvpx' ? vp8Args(e) : encoder === 'h264_nvenc' ? nvencArgs(e) : vaapi ? vaapiArgs(e) : x264Args(e)),
     // The grab's own µs timestamps, not rounded to whole frames (the encoder's default time base is 1/fps).
     '-copyts', '-vsync', 'passthrough', '-enc_time_base', '1:90000',
     ...(encoder === 'libvpx'
@@ -122,6 +133,18 @@ function nvencArgs(e: X11GrabEncoding): string[] {
     '-c:v', 'h264_nvenc', '-preset', 'p1', '-tune', 'ull', '-zerolatency', '1', '-delay', '0', '-profile:v', 'baseline',
     '-rc', 'cbr', '-b:v', bitrate, '-maxrate', bitrate, '-bufsize', bufsize,
     '-g', String(e.refreshFrames), '-bf', '0', '-intra-refresh', '1',
+  ];
+}
+
+/**
+ * VAAPI H.264: constrained baseline, no B-frames, constant bitrate with a small buffer. Drivers differ in intra
+ * refresh support, so there is none: an IDR every two seconds, and on request (the capture's encoder switch).
+ */
+function vaapiArgs(e: X11GrabEncoding): string[] {
+  const { bitrate, bufsize } = rates(e.bitrateKbps, 0.1);
+  return [
+    '-c:v', 'h264_vaapi', '-profile:v', 'constrained_baseline', '-bf', '0', '-g', String(Math.max(1, e.fps * 2)),
+    '-rc_mode', 'CBR', '-b:v', bitrate, '-maxrate', bitrate, '-bufsize', bufsize,
   ];
 }
 
