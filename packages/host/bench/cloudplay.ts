@@ -56,10 +56,10 @@ class Bench {
     readonly key: string,
   ) {}
 
-  async api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async api<T>(method: string, path: string, body?: unknown, key = this.key): Promise<T> {
     const res = await fetch(`${this.hub.url}/api/v1${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -86,9 +86,15 @@ class Bench {
     return id;
   }
 
-  async startSession(appId: string): Promise<{ session: StreamSession; requestedAt: number; runningAt: number }> {
+  /** A player of its own (a player has one session at a time): its sign-in token. */
+  async newPlayer(username: string): Promise<string> {
+    await this.api('POST', '/users', { username, password: 'bench player', role: 'viewer' });
+    return (await this.api<{ token: string }>('POST', '/auth/login', { username, password: 'bench player' })).token;
+  }
+
+  async startSession(appId: string, playerKey = this.key): Promise<{ session: StreamSession; requestedAt: number; runningAt: number }> {
     const requestedAt = Date.now();
-    let session = await this.api<StreamSession>('POST', `/apps/${appId}/sessions`, {});
+    let session = await this.api<StreamSession>('POST', `/apps/${appId}/sessions`, {}, playerKey);
     const deadline = Date.now() + 30_000;
     while (session.state !== 'running') {
       if (session.state === 'ended' || Date.now() > deadline) throw new Error(`session did not run: ${session.state} ${session.endReason} ${session.message}`);
@@ -205,21 +211,30 @@ async function main(): Promise<void> {
       log(`| ${codec} | ${fps} | ${ms(m.p50)} | ${ms(m.p95)} | ${ms(m.max)} | ${m.lost}/${m.presses} | ${ms(m.requestToFirstFrameMs)} | ${ms(m.whepToFirstFrameMs)} | ${m.captureEncodeCpuPercent ?? 'n/a'} % | ${m.hostFps ?? 'n/a'} | ${m.hostBitrateKbps ?? 'n/a'} | ${m.browser.fps ?? 'n/a'} |`);
     }
 
-    log(`\nconcurrent 720p30 H.264 sessions (the others run the same app with nobody watching; the host still captures, encodes and publishes each), until p95 > ${P95_TARGET_MS} ms:`);
-    log('| sessions | p50 | p95 | lost | capture+encode CPU of the measured one | load average |');
-    log('|---|---|---|---|---|---|');
+    log(`\nconcurrent 720p30 H.264 sessions (the others run the same app with nobody watching; the host still captures, encodes and publishes each), until two steps in a row have p95 > ${P95_TARGET_MS} ms:`);
+    log('| sessions | p50 | p95 | lost | capture+encode CPU of the measured one | sessions on the host | machine CPU (host heartbeat, both cores = 100 %) | load average |');
+    log('|---|---|---|---|---|---|---|---|');
     const background: string[] = [];
     const backgroundApp = await bench.app('h264', 30);
     let held = 0;
+    let misses = 0;
     try {
       for (let sessions = 1; sessions <= MAX_SESSIONS; sessions++) {
-        while (background.length < sessions - 1) background.push((await bench.startSession(backgroundApp)).session.id);
+        while (background.length < sessions - 1) {
+          const player = await bench.newPlayer(`background-${background.length + 1}`);
+          background.push((await bench.startSession(backgroundApp, player)).session.id);
+        }
         await sleep(1000);
         const m = await measure(bench, page, 'h264', 30, sessions - 1);
         results.push(m);
-        log(`| ${sessions} | ${ms(m.p50)} | ${ms(m.p95)} | ${m.lost}/${m.presses} | ${m.captureEncodeCpuPercent ?? 'n/a'} % | ${loadavg()[0]!.toFixed(2)} |`);
-        if (m.p95 > P95_TARGET_MS || m.lost > m.presses / 10) break;
-        held = sessions;
+        const hostNow = (await bench.api<{ sessions: number; cpuPercent: number | null }[]>('GET', '/hosts'))[0];
+        log(`| ${sessions} | ${ms(m.p50)} | ${ms(m.p95)} | ${m.lost}/${m.presses} | ${m.captureEncodeCpuPercent ?? 'n/a'} % | ${hostNow?.sessions ?? 'n/a'} | ${hostNow?.cpuPercent ?? 'n/a'} % | ${loadavg()[0]!.toFixed(2)} |`);
+        // One step's p95 is the second-worst of 40 presses: a single hiccup of a shared machine can lift it. The host
+        // has reached its limit when two steps in a row miss the target.
+        const missed = m.p95 > P95_TARGET_MS || m.lost > m.presses / 10;
+        if (!missed) held = sessions;
+        if (missed && misses > 0) break;
+        misses = missed ? misses + 1 : 0;
       }
     } finally {
       for (const id of background) await bench.endSession(id).catch(() => undefined);
