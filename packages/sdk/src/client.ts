@@ -11,6 +11,7 @@ import { SessionsResource } from './resources/sessions.js';
 import { AnalyticsResource } from './resources/analytics.js';
 import { ModelsResource } from './resources/models.js';
 import { SettingsResource } from './resources/settings.js';
+import { UsersResource } from './resources/users.js';
 import { Transport, type SightlineClientOptions } from './transport.js';
 
 /**
@@ -20,6 +21,7 @@ import { Transport, type SightlineClientOptions } from './transport.js';
 export class SightlineClient {
   readonly auth: AuthResource;
   readonly apiKeys: ApiKeysResource;
+  readonly users: UsersResource;
   readonly devices: DevicesResource;
   readonly cameras: CamerasResource;
   readonly events: EventsResource;
@@ -38,6 +40,7 @@ export class SightlineClient {
     this.transport = new Transport(options);
     this.auth = new AuthResource(this.transport);
     this.apiKeys = new ApiKeysResource(this.transport);
+    this.users = new UsersResource(this.transport);
     this.devices = new DevicesResource(this.transport);
     this.cameras = new CamerasResource(this.transport);
     this.events = new EventsResource(this.transport);

@@ -6,6 +6,7 @@ export { readSse, SseParser, SseLineTooLongError, MAX_SSE_LINE, type SseMessage 
 export { toQueryString } from './query.js';
 export type { AuthResource } from './resources/auth.js';
 export type { ApiKeysResource } from './resources/api-keys.js';
+export type { UsersResource } from './resources/users.js';
 export type { DevicesResource } from './resources/devices.js';
 export type { CamerasResource, CameraListQuery, LiveToken } from './resources/cameras.js';
 export type { EventsResource } from './resources/events.js';

@@ -11,4 +11,5 @@ export const queryKeys = {
   counts: (params: object) => ['counts', params] as const,
   countsAll: ['counts'] as const,
   apiKeys: ['api-keys'] as const,
+  users: ['users'] as const,
 };

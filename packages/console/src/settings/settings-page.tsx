@@ -19,6 +19,7 @@ import { formatAgo, formatBytes } from '../ui/format.js';
 import { Empty, QueryView } from '../ui/states.js';
 import { issuesByField } from '../ui/zod-issues.js';
 import { hubSettingsKey, useHubSettings } from './use-hub-settings.js';
+import { UsersCard } from './users-card.js';
 import './settings.css';
 
 const SCOPE_TEXT: Record<ApiScope, string> = {
@@ -44,6 +45,7 @@ export function SettingsPage() {
           </div>
         )}
       </QueryView>
+      {session.can('admin') ? <UsersCard /> : null}
       {session.can('admin') ? <ApiKeys /> : null}
     </section>
   );
