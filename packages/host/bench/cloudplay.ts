@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../../media/test/support/chromium.js';
 import { startHub, type Hub } from '@sightline/hub';
 import type { StreamSession, VideoCodec } from '@sightline/protocol';
 import { PLAYER_PAGE } from './cloudplay/player-page.js';
@@ -34,7 +35,6 @@ const CONFIGS = (process.env.BENCH_CLOUDPLAY_CONFIGS ?? 'h264@30,h264@60,vp8@30,
   return { codec: codec as VideoCodec, fps: Number(fps) };
 });
 const P95_TARGET_MS = 90;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns', '--autoplay-policy=no-user-gesture-required'];
 
 interface PressResult {
   presentedMs?: number;
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
   const bench = new Bench(hub, setup.apiKey.key);
   const { enrollment } = await bench.api<{ enrollment: { token: string } }>('POST', '/devices', { id: 'bench-host', kind: 'host' });
   const host = await startHostProcess(hub.url, enrollment.token, join(dir, 'host'));
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'] });
   const page = await browser.newPage();
   await page.route(`${hub.url}/bench-player.html`, (route) => route.fulfill({ contentType: 'text/html', body: PLAYER_PAGE }));
   while ((await bench.api<{ online: boolean }[]>('GET', '/hosts')).every((h) => !h.online)) await sleep(100);

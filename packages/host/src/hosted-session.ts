@@ -182,8 +182,9 @@ export class HostedSession extends EventEmitter<HostedSessionEvents> {
       this.#session.releaseInput();
     } else if (command.action === 'target') {
       if (this.#state !== 'running') return;
-      const decision = this.#session.capture.setTarget({ bitrateKbps: command.bitrateKbps, ...(command.fps ? { fps: command.fps } : {}) });
-      this.#options.log.info({ sessionId: this.id, bitrateKbps: command.bitrateKbps, decision }, 'host: encoder target changed');
+      const { bitrateKbps, fps, height } = command;
+      const decision = this.#session.capture.setTarget({ bitrateKbps, ...(fps ? { fps } : {}), ...(height ? { height } : {}) });
+      this.#options.log.info({ sessionId: this.id, bitrateKbps, fps, height, decision }, 'host: encoder target changed');
     }
   }
 

@@ -120,6 +120,12 @@ describe('cloud streaming sessions: hub, host and players', () => {
     expect(delays[delays.length >> 1]).toBeLessThan(25);
     expect(delays[Math.floor(delays.length * 0.9)]).toBeLessThan(100);
 
+    // Network adaptation, as the hub commands it: a lower bitrate, a smaller picture and fewer frames.
+    hosted.apply({ action: 'target', sessionId: running.id, bitrateKbps: 500, fps: 15, height: 90 });
+    const adaptedBy = Date.now() + 5000;
+    while (hosted.stats()?.targetBitrateKbps !== 500 && Date.now() < adaptedBy) await new Promise((r) => setTimeout(r, 100));
+    expect(hosted.stats()?.targetBitrateKbps).toBe(500);
+
     // A spectator watches through the same relay, and its input goes nowhere.
     const spectate = await fleet.api<SpectateToken>('POST', `/sessions/${created.body.id}/spectate-token`, {}, playerKey);
     const spectator = new WeriftPlayer();

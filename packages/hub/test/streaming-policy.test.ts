@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostCapacity } from '@sightline/protocol';
-import { BitrateAdapter } from '../src/streaming/bitrate-adapter.js';
+import { BitrateAdapter, encodingFor } from '../src/streaming/bitrate-adapter.js';
 import { chooseHost, hostFits } from '../src/streaming/host-placement.js';
 
 const x264 = { codec: 'h264' as const, encoder: 'libx264', hardware: false };
@@ -58,5 +58,16 @@ describe('bitrate adaptation from the player feedback', () => {
     expect(adapter.targetKbps).toBe(500);
     for (let i = 0; i < 60; i++) adapter.onFeedback({ kind: 'loss', fractionLost: 0, jitter: 0 }, 100 + i);
     expect(adapter.targetKbps).toBe(4000);
+  });
+});
+
+describe('picture size and rate for a bitrate target', () => {
+  const app = { bitrateKbps: 4000, fps: 60, height: 720 };
+  it('keeps the app size down to 40 % of its bitrate, then two thirds of the height, then half at half the rate', () => {
+    expect(encodingFor(4000, app)).toEqual({ bitrateKbps: 4000, fps: 60, height: 720 });
+    expect(encodingFor(1600, app)).toEqual({ bitrateKbps: 1600, fps: 60, height: 720 });
+    expect(encodingFor(1200, app)).toEqual({ bitrateKbps: 1200, fps: 60, height: 480 });
+    expect(encodingFor(500, app)).toEqual({ bitrateKbps: 500, fps: 30, height: 360 });
+    expect(encodingFor(300, { bitrateKbps: 4000, fps: 20, height: 200 })).toEqual({ bitrateKbps: 300, fps: 15, height: 100 });
   });
 });

@@ -164,6 +164,8 @@ export const SessionCommandSchema = z.discriminatedUnion('action', [
     sessionId: z.string().uuid(),
     bitrateKbps: z.number().int().min(50).max(50_000),
     fps: z.number().int().min(1).max(120).optional(),
+    /** Scale the picture down to this height (the app's own height: no scaling). */
+    height: z.number().int().min(90).max(2160).optional(),
   }),
 ]);
 export type SessionCommand = z.infer<typeof SessionCommandSchema>;

@@ -1,26 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FeedRtpSource, LiveRelay, signallingErrorResponse, WhipClient, WhipWhepSessions, type SignallingResponse } from '@sightline/media';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../../media/test/support/chromium.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScreenCapture } from '../src/index.js';
 import { busyDisplay, type BusyDisplay } from './support/busy-display.js';
 
 const ICE = { loopbackOnly: true };
 
-/** The flags that let headless Debian Chromium do WebRTC on loopback here (see shared/notes/machine.md). */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--allow-loopback-in-peer-connection',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-];
 
 /** A plain WHEP player: join() resolves with the ms from the POST to the first decoded frame; stats() says what plays. */
 const PAGE = `<!doctype html><html><body><video id="v" muted autoplay playsinline></video><script>
@@ -105,7 +93,7 @@ describe('VP8 screen capture in a browser', () => {
       await client.start();
       await client.whenConnected(15_000);
       expect(relay.codec.name).toBe('vp8');
-      browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+      browser = await launchChromium();
       const page = await browser.newPage();
       await page.goto(base);
       const decodedMs = await page.evaluate((url) => (window as unknown as { join(url: string): Promise<number> }).join(url), '/whep');

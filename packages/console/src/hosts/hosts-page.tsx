@@ -10,7 +10,7 @@ import { useSession } from '../auth/session.js';
 import { Dialog } from '../ui/dialog.js';
 import { formatAgo } from '../ui/format.js';
 import { Empty, ErrorState, Loading } from '../ui/states.js';
-import { EnrollHostDialog, HostEnrollmentInstructions } from './enroll-host-dialog.js';
+import { EnrollDialog, EnrollmentInstructions } from '../fleet/enroll-dialog.js';
 import '../apps/apps.css';
 
 /** Streaming hosts: presence, capacity (slots, largest picture), encoders and the sessions they run. */
@@ -70,7 +70,7 @@ export function HostsPage() {
           </table>
         </div>
       )}
-      <EnrollHostDialog open={enrolling} onClose={() => setEnrolling(false)} />
+      <EnrollDialog kind="host" open={enrolling} onClose={() => setEnrolling(false)} />
     </section>
   );
 }
@@ -101,7 +101,7 @@ function HostRow({ host, admin }: { host: Host; admin: boolean }) {
           </div>
         ) : null}
         <Dialog title={`New enrollment token for ${host.id}`} open={token !== undefined} onClose={() => setToken(undefined)}>
-          {token ? <HostEnrollmentInstructions enrollment={token} /> : null}
+          {token ? <EnrollmentInstructions enrollment={token} kind="host" /> : null}
         </Dialog>
       </th>
       <td>

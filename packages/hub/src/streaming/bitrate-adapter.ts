@@ -1,5 +1,25 @@
 import type { ViewerFeedback } from '@sightline/media';
 
+/** What the encoder is asked for at a bitrate target: fewer pixels, then fewer frames, when the bitrate gets scarce. */
+export interface EncodingTarget {
+  bitrateKbps: number;
+  fps: number;
+  height: number;
+}
+
+/**
+ * The picture size and rate for a bitrate target: full below 40 % of the app's bitrate is too few bits a pixel for a
+ * sharp picture, so the height drops to two thirds (720 → 480); under 15 % to half, at half the rate (not under
+ * 15 fps). Above 40 % the app's own size and rate come back.
+ */
+export function encodingFor(targetKbps: number, app: { bitrateKbps: number; fps: number; height: number }): EncodingTarget {
+  const ratio = targetKbps / app.bitrateKbps;
+  const even = (value: number) => Math.max(90, 2 * Math.round(value / 2));
+  if (ratio >= 0.4) return { bitrateKbps: targetKbps, fps: app.fps, height: app.height };
+  if (ratio >= 0.15) return { bitrateKbps: targetKbps, fps: app.fps, height: even((app.height * 2) / 3) };
+  return { bitrateKbps: targetKbps, fps: Math.min(app.fps, Math.max(15, Math.round(app.fps / 2))), height: even(app.height / 2) };
+}
+
 export interface BitrateAdapterOptions {
   /** The app's bitrate: where a session starts and the most it gets. */
   maxKbps: number;

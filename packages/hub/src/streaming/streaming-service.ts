@@ -19,7 +19,7 @@ import type { Store } from '../store/store.js';
 import type { MediaTokens } from '../auth/media-token.js';
 import { ApiError } from '../http/api-error.js';
 import { AppCatalogue } from './app-catalogue.js';
-import { BitrateAdapter } from './bitrate-adapter.js';
+import { BitrateAdapter, encodingFor } from './bitrate-adapter.js';
 import { HostRegistry } from './host-registry.js';
 import { chooseHost, hostFits } from './host-placement.js';
 import { SessionRecorder } from './session-recorder.js';
@@ -499,8 +499,9 @@ export class StreamingService extends EventEmitter<StreamingEvents> {
     if (viewerId !== record.playerViewerId || record.state !== 'running' || !record.hostId) return;
     const target = record.adapter.onFeedback(feedback);
     if (target === undefined) return;
-    this.#options.log.info({ sessionId: record.id, targetKbps: target }, 'streaming: adapting the bitrate');
-    void this.#command(record.hostId, { action: 'target', sessionId: record.id, bitrateKbps: target });
+    const encoding = encodingFor(target, record.app);
+    this.#options.log.info({ sessionId: record.id, ...encoding }, 'streaming: adapting to the network');
+    void this.#command(record.hostId, { action: 'target', sessionId: record.id, ...encoding });
   }
 
   #onViewerRemoved(record: SessionRecord, viewerId: string): void {
