@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { LiveEventSchema, type EventFilter, type StoredEvent } from '@sightline/protocol';
 import { SightlineApiError } from './errors.js';
 import { networkReason } from './deadline.js';
@@ -31,7 +32,7 @@ export async function* streamEvents(transport: Transport, filter: EventFilter, {
     onOpen?.();
     for await (const message of readSse(response.body)) {
       if (message.event !== LIVE_EVENT_NAME) continue;
-      yield parseLiveEvent(message.data, url, response.status);
+      yield parseStreamJson(LiveEventSchema, message.data, url, response.status, 'a stream event');
     }
   } catch (err) {
     if (signal?.aborted) return;
@@ -44,17 +45,18 @@ export async function* streamEvents(transport: Transport, filter: EventFilter, {
   }
 }
 
-function parseLiveEvent(data: string, url: string, status: number): StoredEvent {
+/** One server-sent message's JSON, checked against the API's schema; `what` names it in the error. */
+export function parseStreamJson<S extends z.ZodType>(schema: S, data: string, url: string, status: number, what: string): z.infer<S> {
   let value: unknown;
   try {
     value = JSON.parse(data);
   } catch {
     throw badResponse('GET', url, status, `a stream message that is not JSON: ${data.slice(0, 200)}`);
   }
-  const parsed = LiveEventSchema.safeParse(value);
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw badResponse('GET', url, status, `a stream event that does not match the API (${issue ? `${issue.path.join('.') || '(body)'}: ${issue.message}` : 'invalid'})`);
+    throw badResponse('GET', url, status, `${what} that does not match the API (${issue ? `${issue.path.join('.') || '(body)'}: ${issue.message}` : 'invalid'})`);
   }
   return parsed.data;
 }

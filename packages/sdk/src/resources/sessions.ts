@@ -3,6 +3,7 @@ import { SpectateTokenSchema, StreamSessionSchema, type SpectateToken, type Stre
 import { SightlineApiError } from '../errors.js';
 import { networkReason } from '../deadline.js';
 import { readSse, SseLineTooLongError } from '../sse.js';
+import { parseStreamJson } from '../event-stream.js';
 import { badResponse, type OpenResponse, type RequestOptions, type Transport } from '../transport.js';
 
 const SessionListSchema = z.array(StreamSessionSchema);
@@ -72,7 +73,7 @@ export class SessionsResource {
       onOpen?.();
       for await (const message of readSse(response.body)) {
         if (message.event !== SESSION_STATE_EVENT) continue;
-        const session = parseSession(message.data, url, response.status);
+        const session = parseStreamJson(StreamSessionSchema, message.data, url, response.status, 'a session state');
         yield session;
         if (session.state === 'ended') return;
       }
@@ -85,21 +86,6 @@ export class SessionsResource {
       open.close();
     }
   }
-}
-
-function parseSession(data: string, url: string, status: number): StreamSession {
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    throw badResponse('GET', url, status, `a stream message that is not JSON: ${data.slice(0, 200)}`);
-  }
-  const parsed = StreamSessionSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw badResponse('GET', url, status, `a session state that does not match the API (${issue ? `${issue.path.join('.') || '(body)'}: ${issue.message}` : 'invalid'})`);
-  }
-  return parsed.data;
 }
 
 function sessionPath(id: string): string {
