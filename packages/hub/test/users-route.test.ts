@@ -40,4 +40,24 @@ describe('users and roles', () => {
     expect(role.status).toBe(400);
     expect(role.body.error.field).toBe('role');
   });
+
+  it('a demotion takes effect at once, removal ends every session of the user, and the last admin stays', async () => {
+    const created = await hub.call<User>('POST', '/api/v1/users', { body: { username: 'dana', password: 'admin password', role: 'admin' } });
+    const token = (await hub.call<LoginResponse>('POST', '/api/v1/auth/login', { token: null, body: { username: 'dana', password: 'admin password' } })).body.token;
+    expect((await hub.call('GET', '/api/v1/users', { token })).status).toBe(200);
+    // Demoted: the admin session is revoked (a new sign-in gets the viewer's scope).
+    const demoted = await hub.call<User>('PATCH', `/api/v1/users/${created.body.id}`, { body: { role: 'viewer' } });
+    expect(demoted.body.role).toBe('viewer');
+    expect((await hub.call('GET', '/api/v1/users', { token })).status).toBe(401);
+    const again = (await hub.call<LoginResponse>('POST', '/api/v1/auth/login', { token: null, body: { username: 'dana', password: 'admin password' } })).body.token;
+    expect((await hub.call<MeResponse>('GET', '/api/v1/auth/me', { token: again })).body.scope).toBe('read');
+    // Removed: the session stops working and the name is free again.
+    expect((await hub.call('DELETE', `/api/v1/users/${created.body.id}`)).status).toBe(204);
+    expect((await hub.call('GET', '/api/v1/auth/me', { token: again })).status).toBe(401);
+    expect((await hub.call('DELETE', `/api/v1/users/${created.body.id}`)).status).toBe(404);
+    // The only admin can neither demote nor remove themselves.
+    const admin = (await hub.call<User[]>('GET', '/api/v1/users')).body.find((u) => u.role === 'admin')!;
+    expect((await hub.call('PATCH', `/api/v1/users/${admin.id}`, { body: { role: 'viewer' } })).status).toBe(409);
+    expect((await hub.call('DELETE', `/api/v1/users/${admin.id}`)).status).toBe(409);
+  });
 });

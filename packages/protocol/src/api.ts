@@ -59,6 +59,8 @@ export type SetupResponse = z.infer<typeof SetupResponseSchema>;
 /** An admin adds a user (viewers watch, operators also edit cameras and zones, admins manage everything). */
 export const CreateUserRequestSchema = z.object({ username: UsernameSchema, password: PasswordSchema, role: RoleSchema }).strict();
 export type CreateUserRequest = z.infer<typeof CreateUserRequestSchema>;
+export const UpdateUserRequestSchema = z.object({ role: RoleSchema }).strict();
+export type UpdateUserRequest = z.infer<typeof UpdateUserRequestSchema>;
 
 export const LoginRequestSchema = z.object({ username: UsernameSchema, password: z.string().min(1).max(256) }).strict();
 export type LoginRequest = z.infer<typeof LoginRequestSchema>;

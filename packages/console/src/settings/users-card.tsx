@@ -7,6 +7,7 @@ import { queryKeys } from '../api/query-keys.js';
 import { Field } from '../ui/field.js';
 import { formatAgo } from '../ui/format.js';
 import { Empty, QueryView } from '../ui/states.js';
+import { useSession } from '../auth/session.js';
 
 const ROLE_TEXT: Record<ApiRole, string> = {
   viewer: 'viewer: watches cameras and events, plays apps',
@@ -31,6 +32,11 @@ export function UsersCard() {
       void client.invalidateQueries({ queryKey: queryKeys.users });
     },
   });
+  const session = useSession();
+  const changed = () => void client.invalidateQueries({ queryKey: queryKeys.users });
+  const setUserRole = useMutation({ mutationFn: ({ id, role }: { id: string; role: ApiRole }) => hub.users.update(id, { role }), onSettled: changed });
+  const remove = useMutation({ mutationFn: (id: string) => hub.users.remove(id), onSettled: changed });
+  const rowError = setUserRole.error ?? remove.error;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     create.mutate();
@@ -74,6 +80,11 @@ export function UsersCard() {
           {created.username} can now sign in as {created.role}.
         </p>
       ) : null}
+      {rowError ? (
+        <p className="form-error" role="alert">
+          {errorMessage(rowError)}
+        </p>
+      ) : null}
       <QueryView query={users} empty={(list) => (list.length === 0 ? <Empty title="No users" /> : undefined)}>
         {(list) => (
           <div className="table-scroll">
@@ -83,14 +94,48 @@ export function UsersCard() {
                   <th scope="col">Username</th>
                   <th scope="col">Role</th>
                   <th scope="col">Added</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {list.map((user) => (
                   <tr key={user.id}>
                     <th scope="row">{user.username}</th>
-                    <td>{user.role}</td>
+                    <td>
+                      {user.id === session.me.user?.id ? (
+                        `${user.role} (you)`
+                      ) : (
+                        <select
+                          aria-label={`Role of ${user.username}`}
+                          value={user.role}
+                          disabled={setUserRole.isPending}
+                          onChange={(e) => setUserRole.mutate({ id: user.id, role: e.target.value as ApiRole })}
+                        >
+                          {(Object.keys(ROLE_TEXT) as ApiRole[]).map((r) => (
+                            <option key={r} value={r}>
+                              {r}
+                            </option>
+                          ))}
+                        </select>
+                      )}
+                    </td>
                     <td>{formatAgo(user.createdAt)}</td>
+                    <td>
+                      {user.id === session.me.user?.id ? null : (
+                        <button
+                          type="button"
+                          className="button small danger"
+                          aria-label={`Remove user ${user.username}`}
+                          onClick={() => {
+                            if (window.confirm(`Remove ${user.username}? Their sessions and keys stop working at once.`)) remove.mutate(user.id);
+                          }}
+                        >
+                          Remove
+                        </button>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

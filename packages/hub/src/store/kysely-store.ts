@@ -38,6 +38,8 @@ import type {
   RecordingSegmentRow,
   SettingRow,
   SnapshotRef,
+  Role,
+  Scope,
   Store,
   UserRow,
   ZoneTransitionQuery,
@@ -119,6 +121,33 @@ export abstract class KyselyStore implements Store {
   }
 
   /** True when the key exists; a key revoked earlier keeps its first revocation time. */
+  async setUserRole(id: string, role: Role, at: number): Promise<boolean> {
+    const allowed: Scope[] = role === 'admin' ? ['read', 'operate', 'admin'] : role === 'operator' ? ['read', 'operate'] : ['read'];
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx.updateTable('users').set({ role }).where('id', '=', id).executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return false;
+      await trx
+        .updateTable('api_keys')
+        .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(at)) }))
+        .where('user_id', '=', id)
+        .where('scope', 'not in', allowed)
+        .execute();
+      return true;
+    });
+  }
+
+  async deleteUser(id: string, at: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('api_keys')
+        .set((eb) => ({ revoked_at: eb.fn.coalesce('revoked_at', eb.val(at)) }))
+        .where('user_id', '=', id)
+        .execute();
+      const result = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    });
+  }
+
   async revokeApiKey(id: string, at: number): Promise<boolean> {
     const result = await this.db
       .updateTable('api_keys')

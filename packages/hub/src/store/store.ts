@@ -166,6 +166,10 @@ export interface Store {
   createUser(user: UserRow): Promise<void>;
   getUserByName(username: string): Promise<UserRow | undefined>;
   listUsers(): Promise<UserRow[]>;
+  /** False when there is no such user. Keys and sessions of theirs with a scope the new role does not allow are revoked. */
+  setUserRole(id: string, role: Role, at: number): Promise<boolean>;
+  /** Deletes the user and revokes every key and sign-in session of theirs, in one transaction. */
+  deleteUser(id: string, at: number): Promise<boolean>;
   createApiKey(key: ApiKeyRow): Promise<void>;
   getApiKey(id: string): Promise<ApiKeyRow | undefined>;
   listApiKeys(): Promise<ApiKeyRow[]>;
