@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testCatalogue } from '@sightline/host';
 import { isRunning } from '@sightline/streaming';
 import type { StreamSession } from '@sightline/protocol';
@@ -58,6 +58,12 @@ describe('cloud play in headless Chromium: hub, host, test game', () => {
     await fleet?.close();
   });
 
+  // A test that fails half way must not leave its session running: a player has one at a time.
+  afterEach(async () => {
+    const sessions = (await api<StreamSession[]>('GET', '/sessions', undefined, playerToken)).body;
+    for (const session of sessions.filter((s) => s.state !== 'ended')) await api('DELETE', `/sessions/${session.id}`, undefined, playerToken);
+  });
+
   it('the catalogue has the browser game and the Debian game', async () => {
     const apps = (await api<{ id: string; command: string }[]>('GET', '/apps', undefined, playerToken)).body;
     expect(apps.map((a) => a.id).sort()).toEqual(['key-game', 'xjump']);
@@ -84,8 +90,12 @@ describe('cloud play in headless Chromium: hub, host, test game', () => {
     await player().evaluate(([x, y]) => (window as unknown as CloudPlayerWindow).click(x!, y!), [0.7, 0.7]);
     await waitForColour(0.25, 0.6, ([r, g, b]) => b! > 180 && r! < 80 && g! < 80, 5000);
 
-    const stats = await player().evaluate(() => (window as unknown as CloudPlayerWindow).stats(), undefined);
-    expect(stats.framesDecoded).toBeGreaterThan(10);
+    // The stream goes on (a loaded CI machine may decode only a few frames a second: the count must grow, not reach a rate).
+    const decoded = () => player().evaluate(() => (window as unknown as CloudPlayerWindow).stats(), undefined).then((s) => s.framesDecoded);
+    const before = await decoded();
+    const growBy = Date.now() + 10_000;
+    while ((await decoded()) <= before && Date.now() < growBy) await new Promise((r) => setTimeout(r, 200));
+    expect(await decoded()).toBeGreaterThan(before);
 
     const pids = hosted.pids;
     const display = hosted.displayNumber;

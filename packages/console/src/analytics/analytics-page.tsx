@@ -43,11 +43,17 @@ export function AnalyticsPage() {
   const cameraId = search.get('cameraId') ?? '';
   const rangeParam = search.get('range');
   const range: Range = rangeParam && Object.hasOwn(RANGES, rangeParam) ? (rangeParam as Range) : '1h';
+  // From the newest parameters, not this render's: two changes in a row (a period, then a tab) must both stick.
   const setParam = (key: string, value: string, fallback: string) => {
-    const next = new URLSearchParams(search);
-    if (value === fallback) next.delete(key);
-    else next.set(key, value);
-    setSearch(next, { replace: true });
+    setSearch(
+      (current) => {
+        const next = new URLSearchParams(current);
+        if (value === fallback) next.delete(key);
+        else next.set(key, value);
+        return next;
+      },
+      { replace: true },
+    );
   };
   const [by, setBy] = useState<GroupBy>('zone');
   const to = nowMinute();
