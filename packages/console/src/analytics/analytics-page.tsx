@@ -43,17 +43,13 @@ export function AnalyticsPage() {
   const cameraId = search.get('cameraId') ?? '';
   const rangeParam = search.get('range');
   const range: Range = rangeParam && Object.hasOwn(RANGES, rangeParam) ? (rangeParam as Range) : '1h';
-  // From the newest parameters, not this render's: two changes in a row (a period, then a tab) must both stick.
+  // From the address bar as it is now, not this render's parameters (React Router's functional form does not queue
+  // either): two changes in a row, a period and then a tab, must both stick.
   const setParam = (key: string, value: string, fallback: string) => {
-    setSearch(
-      (current) => {
-        const next = new URLSearchParams(current);
-        if (value === fallback) next.delete(key);
-        else next.set(key, value);
-        return next;
-      },
-      { replace: true },
-    );
+    const next = new URLSearchParams(window.location.search);
+    if (value === fallback) next.delete(key);
+    else next.set(key, value);
+    setSearch(next, { replace: true });
   };
   const [by, setBy] = useState<GroupBy>('zone');
   const to = nowMinute();
